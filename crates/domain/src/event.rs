@@ -1,0 +1,296 @@
+//! One use of one feature as the host application reports it, read field by field from JSON so that a
+//! refusal names every bad field, and unknown fields (possible free text) are refused, not dropped.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::ids::{IdError, SiteCode, SupportCode, UserCode};
+use crate::taxonomy::{Cause, DeaChange, Detail, Feature, Outcome};
+
+/// Events dated before this year are refused: they are typing mistakes, not history.
+pub const OCCURRED_AT_EARLIEST_YEAR: i32 = 2000;
+/// 2000-01-01T00:00:00Z.
+const EARLIEST_TIMESTAMP: i64 = 946_684_800;
+
+/// How far in the future a clock may run and its events still be taken.
+const CLOCK_SKEW: Duration = Duration::days(1);
+
+const FIELDS: &[&str] =
+    &["id", "feature", "outcome", "cause", "site", "user_code", "occurred_at", "code", "detail"];
+
+/// A field of an event that was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: field.to_owned(), message: message.into() }
+    }
+}
+
+/// A valid event, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub id: Uuid,
+    pub feature: Feature,
+    pub outcome: Outcome,
+    pub cause: Option<Cause>,
+    pub site: SiteCode,
+    pub user_code: UserCode,
+    pub occurred_at: DateTime<Utc>,
+    pub code: Option<SupportCode>,
+    pub detail: Option<Detail>,
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Collects the errors of one event while its fields are read.
+struct Reader<'a> {
+    object: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Reader<'a> {
+    fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// The field as a string; `None` (after noting why) when it is absent, null or not a string.
+    fn text(&mut self, field: &str, required: bool) -> Option<&'a str> {
+        match self.object.get(field) {
+            Some(Value::String(s)) => Some(s.as_str()),
+            None | Some(Value::Null) => {
+                if required {
+                    self.fail(field, "is required");
+                }
+                None
+            }
+            Some(_) => {
+                self.fail(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn token<T>(&mut self, field: &str, required: bool, parse: fn(&str) -> Result<T, IdError>) -> Option<T> {
+        let text = self.text(field, required)?;
+        parse(text).map_err(|e| self.fail(field, e.to_string())).ok()
+    }
+}
+
+impl NewEvent {
+    /// Reads one event; every bad field is reported, not only the first.
+    pub fn parse(value: &Value, now: DateTime<Utc>) -> Result<NewEvent, Vec<FieldError>> {
+        let Some(object) = value.as_object() else {
+            return Err(vec![FieldError::new("", "an event must be a JSON object")]);
+        };
+        let mut r = Reader { object, errors: Vec::new() };
+        for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+            r.fail(key, "unknown field (Histo takes no free text)");
+        }
+
+        let id = match r.text("id", false) {
+            None => Some(Uuid::now_v7()),
+            Some(text) => match Uuid::try_parse(text) {
+                Ok(id) if !id.is_nil() => Some(id),
+                _ => {
+                    r.fail("id", "must be a UUID (a time-ordered UUIDv7 is best)");
+                    None
+                }
+            },
+        };
+
+        let feature = r.text("feature", true).and_then(|text| {
+            let feature = Feature::parse(text);
+            if feature.is_none() {
+                r.fail("feature", format!("unknown feature '{text}' (expected one of: {})", list(Feature::ALL)));
+            }
+            feature
+        });
+
+        let outcome = r.text("outcome", true).and_then(|text| match (Outcome::parse(text), feature) {
+            (Some(o), Some(f)) if !f.has_outcome(o) => {
+                r.fail("outcome", format!("'{f}' has no outcome '{text}' (expected one of: {})", list(f.outcomes())));
+                None
+            }
+            (Some(o), _) => Some(o),
+            (None, _) => {
+                let expected = feature.map_or(Outcome::ALL, Feature::outcomes);
+                r.fail("outcome", format!("unknown outcome '{text}' (expected one of: {})", list(expected)));
+                None
+            }
+        });
+
+        let cause_given = object.get("cause").is_some_and(|v| !v.is_null());
+        let cause = match (outcome, feature, r.text("cause", false)) {
+            (Some(Outcome::Error), Some(f), Some(text)) => match Cause::parse(text) {
+                Some(c) if f.causes().contains(&c) => Some(c),
+                _ => {
+                    r.fail("cause", format!("'{f}' has no cause '{text}' (expected one of: {})", list(f.causes())));
+                    None
+                }
+            },
+            (Some(Outcome::Error), Some(f), None) if !cause_given => {
+                r.fail("cause", format!("is required when the outcome is 'error' (one of: {})", list(f.causes())));
+                None
+            }
+            (Some(o), _, Some(_)) if o != Outcome::Error => {
+                r.fail("cause", format!("only an 'error' has a cause, not '{o}'"));
+                None
+            }
+            _ => None,
+        };
+
+        let site = r.token("site", true, SiteCode::parse);
+        let user_code = r.token("user_code", true, UserCode::parse);
+        let code = r.token("code", false, SupportCode::parse);
+
+        let occurred_at = r.text("occurred_at", true).and_then(|text| {
+            match DateTime::parse_from_rfc3339(text) {
+                Err(_) => r.fail("occurred_at", "must be an RFC 3339 date and time with an offset, such as 2026-03-31T23:30:00+02:00"),
+                Ok(at) => {
+                    let at = at.with_timezone(&Utc);
+                    if at.timestamp() < EARLIEST_TIMESTAMP {
+                        r.fail("occurred_at", format!("must not be before {OCCURRED_AT_EARLIEST_YEAR}"));
+                    } else if at > now + CLOCK_SKEW {
+                        r.fail("occurred_at", "must not be more than a day in the future");
+                    } else {
+                        return Some(at);
+                    }
+                }
+            }
+            None
+        });
+
+        let detail = read_detail(&mut r, feature);
+
+        match (id, feature, outcome, site, user_code, occurred_at, r.errors.is_empty()) {
+            (Some(id), Some(feature), Some(outcome), Some(site), Some(user_code), Some(occurred_at), true) => {
+                Ok(NewEvent { id, feature, outcome, cause, site, user_code, occurred_at, code, detail })
+            }
+            _ => Err(r.errors),
+        }
+    }
+}
+
+fn read_detail(r: &mut Reader<'_>, feature: Option<Feature>) -> Option<Detail> {
+    let value = r.object.get("detail").filter(|v| !v.is_null());
+    let feature = feature?;
+    match (feature.requires_detail(), value) {
+        (false, None) => None,
+        (false, Some(_)) => {
+            r.fail("detail", format!("'{feature}' takes no detail"));
+            None
+        }
+        (true, None) => {
+            r.fail("detail.changed", format!("is required for '{feature}' (one of: {})", list(DeaChange::ALL)));
+            None
+        }
+        (true, Some(Value::Object(detail))) => {
+            for key in detail.keys().filter(|k| k.as_str() != "changed") {
+                r.fail(&format!("detail.{key}"), "unknown field (Histo takes no free text)");
+            }
+            let changed = detail.get("changed").and_then(Value::as_str).and_then(DeaChange::parse);
+            if changed.is_none() {
+                r.fail("detail.changed", format!("is required for '{feature}' (one of: {})", list(DeaChange::ALL)));
+            }
+            changed.map(|changed| Detail::DeaUpdate { changed })
+        }
+        (true, Some(_)) => {
+            r.fail("detail", "must be an object such as {\"changed\": \"code\"}");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-27T12:00:00Z".parse().unwrap()
+    }
+
+    fn fields(value: Value) -> Vec<String> {
+        NewEvent::parse(&value, now()).unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    fn email() -> Value {
+        json!({"feature": "email", "outcome": "success", "site": "LYON", "user_code": "u1",
+               "occurred_at": "2026-03-31T23:30:00Z"})
+    }
+
+    #[test]
+    fn a_plain_event_is_read_and_given_an_id() {
+        let event = NewEvent::parse(&email(), now()).unwrap();
+        assert_eq!(event.feature, Feature::Email);
+        assert_eq!(event.id.get_version_num(), 7);
+        assert_eq!(event.cause, None);
+    }
+
+    #[test]
+    fn an_error_needs_a_cause_of_its_feature() {
+        let mut e = email();
+        e["outcome"] = json!("error");
+        assert_eq!(fields(e.clone()), ["cause"]);
+        e["cause"] = json!("remote_api");
+        assert_eq!(fields(e.clone()), ["cause"]);
+        e["cause"] = json!("configuration");
+        assert_eq!(NewEvent::parse(&e, now()).unwrap().cause, Some(Cause::Configuration));
+    }
+
+    #[test]
+    fn other_outcomes_refuse_a_cause() {
+        let mut e = email();
+        e["cause"] = json!("configuration");
+        assert_eq!(fields(e), ["cause"]);
+    }
+
+    #[test]
+    fn dea_update_needs_what_changed() {
+        let dea = json!({"feature": "dea_update", "outcome": "success", "site": "S", "user_code": "u",
+                         "occurred_at": "2026-01-01T00:00:00+01:00"});
+        assert_eq!(fields(dea.clone()), ["detail.changed"]);
+        let mut with = dea.clone();
+        with["detail"] = json!({"changed": "amount"});
+        assert_eq!(NewEvent::parse(&with, now()).unwrap().detail, Some(Detail::DeaUpdate { changed: DeaChange::Amount }));
+        with["detail"] = json!({"changed": "amount", "old": "12"});
+        assert_eq!(fields(with), ["detail.old"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = json!({"feature": "fax", "outcome": "sent", "site": "a b", "user_code": "x".repeat(65),
+                         "occurred_at": "yesterday", "recipient": "jean@example.fr", "code": "no spaces"});
+        let mut got = fields(bad);
+        got.sort();
+        assert_eq!(got, ["code", "feature", "occurred_at", "outcome", "recipient", "site", "user_code"]);
+    }
+
+    #[test]
+    fn dates_must_be_plausible() {
+        let mut e = email();
+        e["occurred_at"] = json!("1999-12-31T23:59:59Z");
+        assert_eq!(fields(e.clone()), ["occurred_at"]);
+        e["occurred_at"] = json!("2026-11-29T12:00:01Z");
+        assert_eq!(fields(e.clone()), ["occurred_at"]);
+        e["occurred_at"] = json!("2026-03-31 23:30:00");
+        assert_eq!(fields(e), ["occurred_at"]);
+    }
+
+    #[test]
+    fn ids_must_be_uuids() {
+        let mut e = email();
+        e["id"] = json!("0190b6e4-1d2a-7c3b-8e5f-0123456789ab");
+        assert!(NewEvent::parse(&e, now()).is_ok());
+        e["id"] = json!("42");
+        assert_eq!(fields(e), ["id"]);
+    }
+}

@@ -1,0 +1,15 @@
+//! Histo's vocabulary: the features the host application reports, their outcomes and causes, the
+//! identifiers of companies, sites and users, the periods statistics are counted in, and the scopes of
+//! a token. Everything here validates itself in `parse` and does no IO.
+
+mod event;
+mod ids;
+mod period;
+mod scope;
+mod taxonomy;
+
+pub use event::{FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
+pub use ids::{CompanyId, IdError, SiteCode, SupportCode, UserCode};
+pub use period::{month_of, Month, Period, PeriodError, TimeZone, DEFAULT_TIMEZONE};
+pub use scope::{Scope, Scopes};
+pub use taxonomy::{Cause, DeaChange, Detail, Feature, Label, Outcome};

@@ -1,0 +1,97 @@
+//! Histo's storage: events and their monthly counters on SQLite or PostgreSQL through diesel, with the
+//! migrations embedded. Recording goes through one writer that groups concurrent requests into shared
+//! transactions; reads use a pool.
+
+pub mod connection;
+mod detail;
+mod recorder;
+mod schema;
+
+use std::time::Duration;
+
+use histo_domain::{CompanyId, NewEvent, TimeZone};
+use thiserror::Error;
+
+pub use connection::{Backend, DatabaseUrl, DbConnection};
+pub use recorder::Recorded;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("bad database URL: {0}")]
+    BadUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("the writer has stopped")]
+    WriterStopped,
+    #[error("a database task stopped unexpectedly")]
+    TaskFailed,
+}
+
+/// What the store needs to know besides the URL.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// The time zone of companies that have not chosen one.
+    pub default_timezone: TimeZone,
+    /// Connections for readers.
+    pub pool_size: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { default_timezone: TimeZone::default(), pool_size: 8 }
+    }
+}
+
+/// An open, migrated database with its writer running.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    pool: connection::Pool,
+    recorder: recorder::Recorder,
+}
+
+impl Store {
+    /// Connects, applies pending migrations and starts the writer.
+    pub fn open(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let url = DatabaseUrl::parse(url)?;
+        url.migrate()?;
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(options.pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(connection::Connector(url.clone()))?;
+        let recorder = recorder::Recorder::start(url.clone(), options.default_timezone)?;
+        Ok(Store { backend: url.backend(), pool, recorder })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Stores a company's events once each; answers only after the transaction committed.
+    pub async fn record(&self, company: CompanyId, events: Vec<NewEvent>) -> Result<Recorded, StoreError> {
+        self.recorder.record(company, events).await
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|conn| connection::ping(conn)).await
+    }
+
+    /// Runs a read on a pooled connection, off the async threads.
+    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || work(&mut *pool.get()?))
+            .await
+            .map_err(|_| StoreError::TaskFailed)?
+    }
+}

@@ -1,0 +1,53 @@
+//! The tables of `migrations/`, in diesel's portable types (the same on SQLite and PostgreSQL).
+
+diesel::table! {
+    companies (id) {
+        id -> Text,
+        timezone -> Text,
+        retention_months -> Integer,
+        admin_password_hash -> Nullable<Text>,
+        last_purge_at -> Nullable<BigInt>,
+        last_purge_removed -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sites (company_id, code) {
+        company_id -> Text,
+        code -> Text,
+        name -> Text,
+        hidden -> Bool,
+    }
+}
+
+diesel::table! {
+    events (company_id, id) {
+        company_id -> Text,
+        id -> Binary,
+        occurred_at -> BigInt,
+        month -> Integer,
+        feature -> Text,
+        outcome -> Text,
+        cause -> Nullable<Text>,
+        site -> Text,
+        user_code -> Text,
+        code -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    monthly_counts (company_id, feature, month, site, outcome, cause) {
+        company_id -> Text,
+        feature -> Text,
+        month -> Integer,
+        site -> Text,
+        outcome -> Text,
+        cause -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(companies, sites, events, monthly_counts);

@@ -1,0 +1,242 @@
+//! `histo`: runs the server and the operator's commands (migrations, tokens, the OpenAPI document).
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use anyhow::{bail, Context, Result};
+use chrono::{Duration, Utc};
+use clap::{Args, Parser, Subcommand};
+use histo::generate::{EventStream, Population};
+use histo_domain::{CompanyId, Scope, Scopes, TimeZone, UserCode};
+use histo_server::auth::{self, Claims, TokenVerifier};
+use histo_server::Limits;
+use histo_store::{DatabaseUrl, Store, StoreOptions};
+
+#[derive(Parser)]
+#[command(name = "histo", version, about = "Feature-usage log and statistics")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API and the web app.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date.
+    Migrate(DatabaseArgs),
+    /// Print a signed token (HS256 with HISTO_JWT_SECRET) for integrators and tests.
+    Token(TokenArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// A SQLite file path (the default) or postgres://user@host/db.
+    #[arg(long, env = "HISTO_DATABASE_URL", default_value = "histo.db")]
+    database_url: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "HISTO_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Add a demo company with generated data and print how to sign in.
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    keys: KeyArgs,
+    /// Time zone of companies that have not chosen one (IANA name).
+    #[arg(long, env = "HISTO_DEFAULT_TIMEZONE", default_value = histo_domain::DEFAULT_TIMEZONE)]
+    default_timezone: String,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "HISTO_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Numbered rights of the host application and the scope each grants, e.g. "2=logs:read,7=sites:manage".
+    #[arg(long, env = "HISTO_RIGHTS", default_value = "2=logs:read")]
+    rights: String,
+}
+
+#[derive(Args)]
+struct KeyArgs {
+    /// HS256 secret of at least 32 bytes.
+    #[arg(long, env = "HISTO_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// RS256 or EdDSA public key: PEM text or the path of a PEM file.
+    #[arg(long, env = "HISTO_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<String>,
+    /// Expected `iss` claim.
+    #[arg(long, env = "HISTO_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Expected `aud` claim.
+    #[arg(long, env = "HISTO_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[arg(long)]
+    company: String,
+    /// The user code (`sub`).
+    #[arg(long)]
+    user: String,
+    /// Space-separated scopes, e.g. "logs:read events:write".
+    #[arg(long)]
+    scope: String,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    ttl: i64,
+    #[arg(long, env = "HISTO_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: String,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Migrate(args) => {
+            init_logs();
+            let applied = DatabaseUrl::parse(&args.database_url)?.migrate()?;
+            println!("{} migration(s) applied", applied.len());
+            for name in applied {
+                println!("  {name}");
+            }
+            Ok(())
+        }
+        Command::Token(args) => {
+            let scopes = parse_scopes(&args.scope)?;
+            let token = mint(args.jwt_secret.as_bytes(), &args.company, &args.user, scopes, args.ttl)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", histo_server::openapi::document_json());
+            Ok(())
+        }
+    }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HISTO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn parse_scopes(text: &str) -> Result<Scopes> {
+    for word in text.split_ascii_whitespace() {
+        if Scope::parse(word).is_none() {
+            bail!("unknown scope '{word}' (known: logs:read events:write sites:manage settings:admin)");
+        }
+    }
+    Ok(Scopes::parse_claim(text))
+}
+
+fn mint(secret: &[u8], company: &str, user: &str, scopes: Scopes, ttl: i64) -> Result<String> {
+    let company = CompanyId::parse(company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let user = UserCode::parse(user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
+    if ttl <= 0 {
+        bail!("--ttl must be a positive number of seconds");
+    }
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: user.into_string(),
+        company: company.into_string(),
+        scope: Some(scopes.to_claim()),
+        rights: None,
+        exp: now + ttl,
+        iat: Some(now),
+    };
+    Ok(auth::mint(secret, &claims)?)
+}
+
+fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (right, scope) = pair.split_once('=').context("HISTO_RIGHTS takes pairs like 2=logs:read")?;
+            let right = right.trim().parse().with_context(|| format!("'{right}' is not a right number"))?;
+            let scope = Scope::parse(scope.trim()).with_context(|| format!("unknown scope '{scope}'"))?;
+            Ok((right, scope))
+        })
+        .collect()
+}
+
+/// The verifier from the configured key; `--demo` without a key makes a secret for this run only.
+fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>)> {
+    let (verifier, secret) = match (&keys.jwt_secret, &keys.jwt_public_key) {
+        (Some(_), Some(_)) => bail!("set HISTO_JWT_SECRET or HISTO_JWT_PUBLIC_KEY, not both"),
+        (Some(secret), None) => (TokenVerifier::hs256(secret.as_bytes())?, Some(secret.clone())),
+        (None, Some(key)) => {
+            let pem = if key.trim_start().starts_with("-----BEGIN") {
+                key.clone()
+            } else {
+                std::fs::read_to_string(key).with_context(|| format!("cannot read the public key file {key}"))?
+            };
+            (TokenVerifier::public_key(&pem)?, None)
+        }
+        (None, None) if demo => {
+            let secret: String = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+            tracing::warn!("no HISTO_JWT_SECRET: the demo signs its tokens with a secret made for this run only");
+            (TokenVerifier::hs256(secret.as_bytes())?, Some(secret))
+        }
+        (None, None) => bail!(auth::KeyError::Missing),
+    };
+    let verifier = match &keys.jwt_issuer {
+        Some(issuer) => verifier.with_issuer(issuer),
+        None => verifier,
+    };
+    let verifier = match &keys.jwt_audience {
+        Some(audience) => verifier.with_audience(audience),
+        None => verifier,
+    };
+    Ok((verifier, secret))
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    init_logs();
+    let (verifier, secret) = verifier(&args.keys, args.demo)?;
+    let verifier = verifier.with_rights(parse_rights(&args.rights)?);
+    let default_timezone = TimeZone::parse(&args.default_timezone)?;
+    let store = Store::open(&args.database.database_url, StoreOptions { default_timezone, ..Default::default() })
+        .with_context(|| "cannot open the database")?;
+    let listener = TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let address = listener.local_addr()?;
+    let limits = Limits { max_body_bytes: args.max_body_bytes };
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        if args.demo {
+            add_demo_data(&store).await?;
+        }
+        let server = histo_server::serve(listener, store.clone(), verifier, limits)?;
+        tracing::info!(database = store.backend().name(), "Histo listens on http://{address}");
+        if let (true, Some(secret)) = (args.demo, secret) {
+            let token = mint(secret.as_bytes(), DEMO_COMPANY, "DEMO", Scope::ALL.into_iter().collect(), 12 * 3600)?;
+            println!("\nHisto demo: open http://{address}/#access_token={token}\n(company '{DEMO_COMPANY}', every scope, valid 12 hours)\n");
+        }
+        server.await?;
+        Ok(())
+    })
+}
+
+const DEMO_COMPANY: &str = "demo";
+
+/// Events of the demo company from January 2024 up to now, one every 40 minutes; the same ids at each
+/// start, so nothing doubles and only the time since the last start is added.
+async fn add_demo_data(store: &Store) -> Result<()> {
+    let company = CompanyId::parse(DEMO_COMPANY)?;
+    let start = "2024-01-01T08:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+    let step = Duration::minutes(40);
+    let count = ((Utc::now() - start).num_minutes() / step.num_minutes()).max(0) as u64;
+    let mut events = EventStream::new(2026, Population::demo(), start, step, count).peekable();
+    let mut stored = 0;
+    while events.peek().is_some() {
+        let batch: Vec<_> = events.by_ref().take(5_000).collect();
+        stored += store.record(company.clone(), batch).await?.accepted;
+    }
+    tracing::info!(new_events = stored, "demo company ready");
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! A Histo server per test, on a fresh SQLite file or a fresh PostgreSQL schema, reached over HTTP.
+
+use std::net::TcpListener;
+use std::sync::OnceLock;
+
+use chrono::Utc;
+use diesel::sql_types::BigInt;
+use diesel::{QueryableByName, RunQueryDsl};
+use histo_server::auth::{mint, Claims};
+use histo_server::{Limits, TokenVerifier};
+use histo_store::{DatabaseUrl, Store, StoreOptions};
+use serde_json::Value;
+
+pub const SECRET: &str = "histo-tests-secret-of-at-least-32-bytes!";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use: `HISTO_TEST_POSTGRES_URL`, or the local one.
+pub fn postgres_base_url() -> String {
+    std::env::var("HISTO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Whether PostgreSQL answers; says so loudly once when it does not, and fails under `CI=true`.
+fn postgres_reachable() -> bool {
+    static REACHABLE: OnceLock<bool> = OnceLock::new();
+    *REACHABLE.get_or_init(|| {
+        let reachable = DatabaseUrl::parse(&postgres_base_url()).and_then(|url| url.connect()).is_ok();
+        if !reachable {
+            eprintln!("\n!!!!! PostgreSQL is NOT reachable at {}: its tests are SKIPPED !!!!!\n", postgres_base_url());
+        }
+        reachable
+    })
+}
+
+/// A fresh, empty database: a SQLite file in a temporary folder, or a new PostgreSQL schema.
+pub struct TestDb {
+    pub url: String,
+    schema: Option<String>,
+    _dir: Option<tempdir::Dir>,
+}
+
+mod tempdir {
+    /// A temporary folder removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl TestDb {
+    /// `None` when PostgreSQL is not reachable outside CI (the skip is announced).
+    pub fn new(db: Db) -> Option<TestDb> {
+        let name = format!("histo_t_{}", uuid::Uuid::new_v4().simple());
+        match db {
+            Db::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).expect("temporary folder");
+                let url = dir.join("histo.db").to_string_lossy().into_owned();
+                Some(TestDb { url, schema: None, _dir: Some(tempdir::Dir(dir)) })
+            }
+            Db::Postgres => {
+                if !postgres_reachable() {
+                    assert!(std::env::var("CI").as_deref() != Ok("true"), "PostgreSQL must be reachable under CI=true");
+                    return None;
+                }
+                execute_on_postgres(&format!("CREATE SCHEMA {name}"));
+                let base = postgres_base_url();
+                let separator = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{separator}options=-csearch_path%3D{name}");
+                Some(TestDb { url, schema: Some(name), _dir: None })
+            }
+        }
+    }
+
+    /// Runs a `SELECT COUNT(*) AS n …` or `SELECT SUM(…) AS n …` straight on the database.
+    pub fn number(&self, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Number {
+            #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+            n: Option<i64>,
+        }
+        let mut conn = DatabaseUrl::parse(&self.url).and_then(|u| u.connect()).expect("test database");
+        let rows: Vec<Number> =
+            histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).load(c)).expect("query");
+        rows.first().and_then(|r| r.n).unwrap_or(0)
+    }
+
+    /// The ids of a company's stored events.
+    pub fn event_ids(&self, company: &str) -> Vec<uuid::Uuid> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Binary)]
+            id: Vec<u8>,
+        }
+        let sql = format!("SELECT id FROM events WHERE company_id = '{company}'");
+        let mut conn = DatabaseUrl::parse(&self.url).and_then(|u| u.connect()).expect("test database");
+        let rows: Vec<Id> = histo_store::with_backend!(&mut conn, |c| diesel::sql_query(&sql).load(c)).expect("ids");
+        rows.into_iter().map(|r| uuid::Uuid::from_slice(&r.id).expect("16-byte id")).collect()
+    }
+}
+
+fn execute_on_postgres(sql: &str) {
+    let mut conn = DatabaseUrl::parse(&postgres_base_url()).and_then(|u| u.connect()).expect("PostgreSQL");
+    histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema {
+            execute_on_postgres(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, Limits::default()).await
+    }
+
+    pub async fn spawn_with(db: Db, limits: Limits) -> Option<TestApp> {
+        let db = TestDb::new(db)?;
+        let url = db.url.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&url, StoreOptions::default()))
+            .await
+            .expect("open task")
+            .expect("store opens");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
+        let server = histo_server::serve(listener, store, verifier, limits).expect("server starts");
+        tokio::spawn(server);
+        Some(TestApp { address, client: reqwest::Client::new(), db })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Posts to `path` with an optional bearer token; returns the status and the JSON body (or Null).
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn record(&self, token: &str, body: &Value) -> (u16, Value) {
+        self.post("/api/v1/events", Some(token), body).await
+    }
+
+    /// Events stored for a company.
+    pub fn stored_events(&self, company: &str) -> i64 {
+        self.db.number(&format!("SELECT COUNT(*) AS n FROM events WHERE company_id = '{company}'"))
+    }
+
+    /// The sum of a company's monthly counters.
+    pub fn counted_events(&self, company: &str) -> i64 {
+        self.db.number(&format!("SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = '{company}'"))
+    }
+}
+
+pub async fn answer(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A token of `company` for user `u1` with `scope`, signed with the tests' secret.
+pub fn token(company: &str, scope: &str) -> String {
+    token_with(company, scope, 3600, SECRET)
+}
+
+pub fn token_with(company: &str, scope: &str, ttl: i64, secret: &str) -> String {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: "u1".into(),
+        company: company.into(),
+        scope: Some(scope.into()),
+        rights: None,
+        exp: now + ttl,
+        iat: Some(now),
+    };
+    mint(secret.as_bytes(), &claims).expect("token")
+}
+
+/// Generates `#[tokio::test]`s running each listed `async fn(TestApp)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await {
+                    super::$name(app).await
+                }
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await {
+                    super::$name(app).await
+                }
+            })+
+        }
+    };
+}

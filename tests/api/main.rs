@@ -1,0 +1,8 @@
+//! Histo's tests through its real HTTP interface, each on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod durability;
+mod events;
+mod openapi;
