@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the web app into frontend/dist/, which the Histo server serves at `/`:
+#   index.html                          (not hashed: the server answers client routes with it)
+#   histo-frontend-<hash>.js            wasm-bindgen glue (--target web)
+#   histo-frontend-<hash>_bg.wasm       the app, optimised by wasm-opt -Oz
+#   echarts-<hash>.min.js               ECharts, from npm
+# <hash> is the first 8 hex digits of the file's SHA-256, so those files can be cached forever.
+# The new dist is assembled in a temporary directory and then moved into place.
+# Uses $CARGO_TARGET_DIR if set, else target/ at the repository root.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# Cargo resolves a relative CARGO_TARGET_DIR against the current directory: make it absolute first.
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+[[ "$target_dir" = /* ]] || target_dir="$PWD/$target_dir"
+export CARGO_TARGET_DIR="$target_dir"
+
+"$root/scripts/setup-web.sh"
+
+cd "$root"
+frontend="$root/frontend"
+
+echo "build-web: cargo build (wasm-release)"
+cargo build -p histo-frontend --target wasm32-unknown-unknown --profile wasm-release
+wasm="$target_dir/wasm32-unknown-unknown/wasm-release/histo-frontend.wasm"
+
+work="$(mktemp -d "$frontend/.dist-tmp.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/bindgen" "$work/dist"
+
+echo "build-web: wasm-bindgen"
+wasm-bindgen --target web --no-typescript --out-dir "$work/bindgen" --out-name app "$wasm"
+
+echo "build-web: wasm-opt -Oz"
+"$frontend/node_modules/.bin/wasm-opt" -Oz "$work/bindgen/app_bg.wasm" \
+  -o "$work/bindgen/opt.wasm"
+
+# Copies $1 to dist/ as <$2>-<hash><$3> and prints the new name.
+hashed_copy() {
+  local hash name
+  hash="$(sha256sum "$1" | cut -c1-8)"
+  name="$2-$hash$3"
+  cp "$1" "$work/dist/$name"
+  echo "$name"
+}
+app_wasm="$(hashed_copy "$work/bindgen/opt.wasm" histo-frontend _bg.wasm)"
+# The glue's default wasm URL is unused: index.html passes the hashed one to init().
+app_js="$(hashed_copy "$work/bindgen/app.js" histo-frontend .js)"
+echarts_js="$(hashed_copy "$frontend/node_modules/echarts/dist/echarts.min.js" echarts .min.js)"
+
+sed -e "s|@APP_JS@|$app_js|g" -e "s|@APP_WASM@|$app_wasm|g" -e "s|@ECHARTS_JS@|$echarts_js|g" \
+  "$frontend/index.html" >"$work/dist/index.html"
+if grep -q '@[A-Z_]*@' "$work/dist/index.html"; then
+  echo "build-web: unknown placeholder left in index.html:" >&2
+  grep -o '@[A-Z_]*@' "$work/dist/index.html" >&2
+  exit 1
+fi
+
+# Swap the new dist in (two renames: the old dist is never half-written).
+chmod 755 "$work/dist"
+old="$work/old-dist"
+if [[ -d "$frontend/dist" ]]; then mv "$frontend/dist" "$old"; fi
+mv "$work/dist" "$frontend/dist"
+
+echo "build-web: frontend/dist/"
+printf '  %-40s %10s %10s\n' file bytes gzip
+total_raw=0 total_gz=0
+for f in "$frontend/dist"/*; do
+  raw=$(stat -c %s "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz))
+  printf '  %-40s %10d %10d\n' "$(basename "$f")" "$raw" "$gz"
+done
+printf '  %-40s %10d %10d\n' total "$total_raw" "$total_gz"
