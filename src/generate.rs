@@ -3,7 +3,9 @@
 //! derived from it, so that generating again stores nothing twice.
 
 use chrono::{DateTime, Duration, Utc};
-use histo_domain::{Cause, DeaChange, Detail, Feature, NewEvent, Outcome, SiteCode, SupportCode, UserCode};
+use histo_domain::{
+    Cause, DeaChange, Detail, Feature, NewEvent, Outcome, SiteCode, SupportCode, UserCode,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -20,20 +22,32 @@ impl Population {
     pub fn new(sites: usize, users: usize) -> Population {
         let name = |prefix: &str, i: usize, width: usize| format!("{prefix}{i:0width$}");
         Population {
-            sites: (1..=sites).filter_map(|i| SiteCode::parse(&name("SITE-", i, 2)).ok()).collect(),
-            users: (1..=users).filter_map(|i| UserCode::parse(&name("U", i, 4)).ok()).collect(),
+            sites: (1..=sites)
+                .filter_map(|i| SiteCode::parse(&name("SITE-", i, 2)).ok())
+                .collect(),
+            users: (1..=users)
+                .filter_map(|i| UserCode::parse(&name("U", i, 4)).ok())
+                .collect(),
         }
     }
 
     /// The demo company's sites and users.
     pub fn demo() -> Population {
-        let codes = |names: &[&str]| names.iter().filter_map(|n| SiteCode::parse(n).ok()).collect();
+        let codes = |names: &[&str]| {
+            names
+                .iter()
+                .filter_map(|n| SiteCode::parse(n).ok())
+                .collect()
+        };
         Population {
             sites: codes(&["PARIS", "LYON", "NANTES", "LILLE", "BORDEAUX"]),
-            users: ["ADUPONT", "BMARTIN", "CBERNARD", "DPETIT", "EDURAND", "FLEROY", "GMOREAU", "HSIMON"]
-                .iter()
-                .filter_map(|n| UserCode::parse(n).ok())
-                .collect(),
+            users: [
+                "ADUPONT", "BMARTIN", "CBERNARD", "DPETIT", "EDURAND", "FLEROY", "GMOREAU",
+                "HSIMON",
+            ]
+            .iter()
+            .filter_map(|n| UserCode::parse(n).ok())
+            .collect(),
         }
     }
 }
@@ -50,9 +64,22 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    pub fn new(seed: u64, population: Population, start: DateTime<Utc>, step: Duration, count: u64) -> Self {
+    pub fn new(
+        seed: u64,
+        population: Population,
+        start: DateTime<Utc>,
+        step: Duration,
+        count: u64,
+    ) -> Self {
         let step_micros = step.num_microseconds().unwrap_or(i64::MAX).max(1);
-        EventStream { rng: StdRng::seed_from_u64(seed), population, start, step_micros, index: 0, count }
+        EventStream {
+            rng: StdRng::seed_from_u64(seed),
+            population,
+            start,
+            step_micros,
+            index: 0,
+            count,
+        }
     }
 }
 
@@ -60,7 +87,10 @@ impl Iterator for EventStream {
     type Item = NewEvent;
 
     fn next(&mut self) -> Option<NewEvent> {
-        if self.index >= self.count || self.population.sites.is_empty() || self.population.users.is_empty() {
+        if self.index >= self.count
+            || self.population.sites.is_empty()
+            || self.population.users.is_empty()
+        {
             return None;
         }
         let rng = &mut self.rng;
@@ -69,8 +99,13 @@ impl Iterator for EventStream {
         let feature = Feature::ALL[rng.gen_range(0..Feature::ALL.len())];
         // Mostly successes, as in real use.
         let outcomes = feature.outcomes();
-        let outcome = if rng.gen_bool(0.8) { outcomes[0] } else { outcomes[rng.gen_range(0..outcomes.len())] };
-        let cause = (outcome == Outcome::Error).then(|| feature.causes()[rng.gen_range(0..feature.causes().len())]);
+        let outcome = if rng.gen_bool(0.8) {
+            outcomes[0]
+        } else {
+            outcomes[rng.gen_range(0..outcomes.len())]
+        };
+        let cause = (outcome == Outcome::Error)
+            .then(|| feature.causes()[rng.gen_range(0..feature.causes().len())]);
         let code = match cause {
             Some(Cause::Configuration) => SupportCode::parse("CONFIG_MISSING").ok(),
             Some(Cause::RemoteApi) => SupportCode::parse("HTTP_503").ok(),
@@ -79,7 +114,11 @@ impl Iterator for EventStream {
             None => None,
         };
         let detail = feature.requires_detail().then(|| Detail::DeaUpdate {
-            changed: if rng.gen_bool(0.5) { DeaChange::Code } else { DeaChange::Amount },
+            changed: if rng.gen_bool(0.5) {
+                DeaChange::Code
+            } else {
+                DeaChange::Amount
+            },
         });
         let id = time_ordered_id(occurred_at, rng.gen());
         Some(NewEvent {
@@ -98,7 +137,8 @@ impl Iterator for EventStream {
 
 /// A UUIDv7 for `at` whose random part comes from the generator, so that ids repeat with the seed.
 pub fn time_ordered_id(at: DateTime<Utc>, random: [u8; 10]) -> Uuid {
-    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random).into_uuid()
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random)
+        .into_uuid()
 }
 
 #[cfg(test)]
@@ -113,7 +153,9 @@ mod tests {
         let b: Vec<_> = EventStream::new(7, Population::new(3, 5), start, step, 600).collect();
         assert_eq!(a[..], b[..500]);
         assert_eq!(a.len(), 500);
-        assert!(a.windows(2).all(|w| w[0].id < w[1].id || w[0].occurred_at == w[1].occurred_at));
+        assert!(a
+            .windows(2)
+            .all(|w| w[0].id < w[1].id || w[0].occurred_at == w[1].occurred_at));
         for e in &a {
             assert_eq!(e.id.get_version_num(), 7);
             assert!(e.feature.has_outcome(e.outcome));

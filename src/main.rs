@@ -109,7 +109,13 @@ fn main() -> Result<()> {
         }
         Command::Token(args) => {
             let scopes = parse_scopes(&args.scope)?;
-            let token = mint(args.jwt_secret.as_bytes(), &args.company, &args.user, scopes, args.ttl)?;
+            let token = mint(
+                args.jwt_secret.as_bytes(),
+                &args.company,
+                &args.user,
+                scopes,
+                args.ttl,
+            )?;
             println!("{token}");
             Ok(())
         }
@@ -123,7 +129,10 @@ fn main() -> Result<()> {
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HISTO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn parse_scopes(text: &str) -> Result<Scopes> {
@@ -158,9 +167,15 @@ fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
         .map(str::trim)
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (right, scope) = pair.split_once('=').context("HISTO_RIGHTS takes pairs like 2=logs:read")?;
-            let right = right.trim().parse().with_context(|| format!("'{right}' is not a right number"))?;
-            let scope = Scope::parse(scope.trim()).with_context(|| format!("unknown scope '{scope}'"))?;
+            let (right, scope) = pair
+                .split_once('=')
+                .context("HISTO_RIGHTS takes pairs like 2=logs:read")?;
+            let right = right
+                .trim()
+                .parse()
+                .with_context(|| format!("'{right}' is not a right number"))?;
+            let scope =
+                Scope::parse(scope.trim()).with_context(|| format!("unknown scope '{scope}'"))?;
             Ok((right, scope))
         })
         .collect()
@@ -170,17 +185,22 @@ fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
 fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>)> {
     let (verifier, secret) = match (&keys.jwt_secret, &keys.jwt_public_key) {
         (Some(_), Some(_)) => bail!("set HISTO_JWT_SECRET or HISTO_JWT_PUBLIC_KEY, not both"),
-        (Some(secret), None) => (TokenVerifier::hs256(secret.as_bytes())?, Some(secret.clone())),
+        (Some(secret), None) => (
+            TokenVerifier::hs256(secret.as_bytes())?,
+            Some(secret.clone()),
+        ),
         (None, Some(key)) => {
             let pem = if key.trim_start().starts_with("-----BEGIN") {
                 key.clone()
             } else {
-                std::fs::read_to_string(key).with_context(|| format!("cannot read the public key file {key}"))?
+                std::fs::read_to_string(key)
+                    .with_context(|| format!("cannot read the public key file {key}"))?
             };
             (TokenVerifier::public_key(&pem)?, None)
         }
         (None, None) if demo => {
-            let secret: String = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+            let secret: String = uuid::Uuid::new_v4().simple().to_string()
+                + &uuid::Uuid::new_v4().simple().to_string();
             tracing::warn!("no HISTO_JWT_SECRET: the demo signs its tokens with a secret made for this run only");
             (TokenVerifier::hs256(secret.as_bytes())?, Some(secret))
         }
@@ -202,11 +222,20 @@ fn serve(args: ServeArgs) -> Result<()> {
     let (verifier, secret) = verifier(&args.keys, args.demo)?;
     let verifier = verifier.with_rights(parse_rights(&args.rights)?);
     let default_timezone = TimeZone::parse(&args.default_timezone)?;
-    let store = Store::open(&args.database.database_url, StoreOptions { default_timezone, ..Default::default() })
-        .with_context(|| "cannot open the database")?;
-    let listener = TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
+    let store = Store::open(
+        &args.database.database_url,
+        StoreOptions {
+            default_timezone,
+            ..Default::default()
+        },
+    )
+    .with_context(|| "cannot open the database")?;
+    let listener =
+        TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     let address = listener.local_addr()?;
-    let limits = Limits { max_body_bytes: args.max_body_bytes };
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes,
+    };
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
         if args.demo {
             add_demo_data(&store).await?;

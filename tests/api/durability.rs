@@ -19,7 +19,13 @@ pub struct HistoProcess {
 impl HistoProcess {
     pub fn start(database_url: &str) -> HistoProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_histo"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+            ])
             .env("HISTO_JWT_SECRET", SECRET)
             .env("HISTO_LOG", "info")
             .stdout(Stdio::null())
@@ -28,7 +34,10 @@ impl HistoProcess {
             .expect("histo starts");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         let address = loop {
-            let line = lines.next().expect("histo says where it listens").expect("log line");
+            let line = lines
+                .next()
+                .expect("histo says where it listens")
+                .expect("log line");
             if let Some((_, rest)) = line.split_once("listens on ") {
                 break rest.split_whitespace().next().expect("address").to_owned();
             }
@@ -52,14 +61,17 @@ impl Drop for HistoProcess {
 }
 
 async fn acknowledged_events_survive_sigkill(db: Db) {
-    let Some(test_db) = TestDb::new(db) else { return };
+    let Some(test_db) = TestDb::new(db) else {
+        return;
+    };
     let server = HistoProcess::start(&test_db.url);
     let writer = token("durable", "events:write");
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
     let mut clients = Vec::new();
     for client_no in 0..8 {
-        let (address, writer, acknowledged) = (server.address.clone(), writer.clone(), acknowledged.clone());
+        let (address, writer, acknowledged) =
+            (server.address.clone(), writer.clone(), acknowledged.clone());
         clients.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             for round in 0.. {
@@ -94,16 +106,31 @@ async fn acknowledged_events_survive_sigkill(db: Db) {
         client.await.expect("client");
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 100, "too few events were recorded before the kill: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() > 100,
+        "too few events were recorded before the kill: {}",
+        acknowledged.len()
+    );
 
     // Restarting recovers the database; every acknowledged event is there, once.
     let server = HistoProcess::start(&test_db.url);
-    let stored: std::collections::HashSet<uuid::Uuid> = test_db.event_ids("durable").into_iter().collect();
-    let missing = acknowledged.iter().filter(|id| !stored.contains(&id.parse().unwrap())).count();
-    assert_eq!(missing, 0, "{missing} acknowledged events of {} were lost", acknowledged.len());
+    let stored: std::collections::HashSet<uuid::Uuid> =
+        test_db.event_ids("durable").into_iter().collect();
+    let missing = acknowledged
+        .iter()
+        .filter(|id| !stored.contains(&id.parse().unwrap()))
+        .count();
+    assert_eq!(
+        missing,
+        0,
+        "{missing} acknowledged events of {} were lost",
+        acknowledged.len()
+    );
     let total = test_db.number("SELECT COUNT(*) AS n FROM events WHERE company_id = 'durable'");
     assert_eq!(total as usize, stored.len());
-    let counted = test_db.number("SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = 'durable'");
+    let counted = test_db.number(
+        "SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = 'durable'",
+    );
     assert_eq!(counted, total, "the counters moved with the events");
 
     // Sending them again stores nothing.

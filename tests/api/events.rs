@@ -14,44 +14,79 @@ fn email(id: Option<&str>) -> Value {
 }
 
 fn batch(n: usize) -> Value {
-    let events: Vec<Value> = (0..n).map(|_| email(Some(&uuid::Uuid::now_v7().to_string()))).collect();
+    let events: Vec<Value> = (0..n)
+        .map(|_| email(Some(&uuid::Uuid::now_v7().to_string())))
+        .collect();
     json!({ "events": events })
 }
 
 async fn one_event_is_stored_in_its_company_local_month(app: TestApp) {
     let writer = token("acme", "events:write");
     let (status, body) = app.record(&writer, &email(None)).await;
-    assert_eq!((status, body), (200, json!({"accepted": 1, "duplicates": 0})));
+    assert_eq!(
+        (status, body),
+        (200, json!({"accepted": 1, "duplicates": 0}))
+    );
     assert_eq!(app.stored_events("acme"), 1);
     // 2026-03-31T23:30Z is already April in Paris.
     assert_eq!(app.db.number("SELECT COUNT(*) AS n FROM monthly_counts WHERE company_id = 'acme' AND month = 202604 AND count = 1 AND outcome = 'success' AND cause = ''"), 1);
-    assert_eq!(app.db.number("SELECT COUNT(*) AS n FROM sites WHERE company_id = 'acme' AND code = 'LYON'"), 1);
+    assert_eq!(
+        app.db
+            .number("SELECT COUNT(*) AS n FROM sites WHERE company_id = 'acme' AND code = 'LYON'"),
+        1
+    );
 }
 
 async fn a_retried_batch_stores_nothing_twice(app: TestApp) {
     let writer = token("acme", "events:write");
     let body = batch(1000);
-    assert_eq!(app.record(&writer, &body).await, (200, json!({"accepted": 1000, "duplicates": 0})));
-    assert_eq!(app.record(&writer, &body).await, (200, json!({"accepted": 0, "duplicates": 1000})));
+    assert_eq!(
+        app.record(&writer, &body).await,
+        (200, json!({"accepted": 1000, "duplicates": 0}))
+    );
+    assert_eq!(
+        app.record(&writer, &body).await,
+        (200, json!({"accepted": 0, "duplicates": 1000}))
+    );
     let mut events = body["events"].as_array().unwrap()[..10].to_vec();
     events.push(email(Some("0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01")));
     events.push(email(Some("0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01")));
-    assert_eq!(app.record(&writer, &json!({"events": events})).await, (200, json!({"accepted": 1, "duplicates": 11})));
+    assert_eq!(
+        app.record(&writer, &json!({"events": events})).await,
+        (200, json!({"accepted": 1, "duplicates": 11}))
+    );
     assert_eq!(app.stored_events("acme"), 1001);
     assert_eq!(app.counted_events("acme"), 1001);
 }
 
 async fn the_company_comes_from_the_token_only(app: TestApp) {
     let id = "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02";
-    assert_eq!(app.record(&token("acme", "events:write"), &email(Some(id))).await.0, 200);
+    assert_eq!(
+        app.record(&token("acme", "events:write"), &email(Some(id)))
+            .await
+            .0,
+        200
+    );
     // The same id in another company is another event.
-    assert_eq!(app.record(&token("globex", "events:write"), &email(Some(id))).await, (200, json!({"accepted": 1, "duplicates": 0})));
+    assert_eq!(
+        app.record(&token("globex", "events:write"), &email(Some(id)))
+            .await,
+        (200, json!({"accepted": 1, "duplicates": 0}))
+    );
     let mut naming_a_company = email(None);
     naming_a_company["company"] = json!("globex");
-    let (status, body) = app.record(&token("acme", "events:write"), &naming_a_company).await;
+    let (status, body) = app
+        .record(&token("acme", "events:write"), &naming_a_company)
+        .await;
     assert_eq!(status, 422);
-    assert_eq!(body["details"], json!([{"field": "company", "message": "unknown field (Histo takes no free text)"}]));
-    assert_eq!((app.stored_events("acme"), app.stored_events("globex")), (1, 1));
+    assert_eq!(
+        body["details"],
+        json!([{"field": "company", "message": "unknown field (Histo takes no free text)"}])
+    );
+    assert_eq!(
+        (app.stored_events("acme"), app.stored_events("globex")),
+        (1, 1)
+    );
 }
 
 async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
@@ -62,7 +97,12 @@ async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
         ("sirene", "no_result", None, None),
         ("sirene", "error", Some("remote_api"), None),
         ("vies", "error", Some("invalid_number"), None),
-        ("dea_update", "success", None, Some(json!({"changed": "amount"}))),
+        (
+            "dea_update",
+            "success",
+            None,
+            Some(json!({"changed": "amount"})),
+        ),
         ("php_web_api", "error", Some("execution"), None),
         ("google_calendar_sync", "stopped", None, None),
     ];
@@ -73,8 +113,16 @@ async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
                    "user_code": "u.1", "occurred_at": "2026-01-15T10:00:00+01:00", "code": "HTTP_429"})
         })
         .collect();
-    assert_eq!(app.record(&token("acme", "events:write"), &json!({"events": events})).await, (200, json!({"accepted": 9, "duplicates": 0})));
-    assert_eq!(app.db.number("SELECT COUNT(*) AS n FROM events WHERE detail = '{\"changed\":\"amount\"}'"), 1);
+    assert_eq!(
+        app.record(&token("acme", "events:write"), &json!({"events": events}))
+            .await,
+        (200, json!({"accepted": 9, "duplicates": 0}))
+    );
+    assert_eq!(
+        app.db
+            .number("SELECT COUNT(*) AS n FROM events WHERE detail = '{\"changed\":\"amount\"}'"),
+        1
+    );
 }
 
 /// Each bad event (alone and as the 2nd of a batch) answers 422 naming the field; nothing is stored.
@@ -95,7 +143,10 @@ async fn bad_events_are_refused_whole_naming_each_field(app: TestApp) {
         (json!({"feature": "fax"}), "feature"),
         (json!({"outcome": "no_result"}), "outcome"),
         (json!({"outcome": "error"}), "cause"),
-        (json!({"outcome": "error", "cause": "invalid_number"}), "cause"),
+        (
+            json!({"outcome": "error", "cause": "invalid_number"}),
+            "cause",
+        ),
         (json!({"cause": "configuration"}), "cause"),
         (json!({"feature": "dea_update"}), "detail.changed"),
         (json!({"recipient": "jean@example.fr"}), "recipient"),
@@ -112,13 +163,24 @@ async fn bad_events_are_refused_whole_naming_each_field(app: TestApp) {
         let bad = with(changes.clone());
         let (status, body) = app.record(&writer, &bad).await;
         assert_eq!(status, 422, "{changes}");
-        assert_eq!(body["details"][0]["field"], json!(field), "{changes}: {body}");
-        assert!(body["details"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(
+            body["details"][0]["field"],
+            json!(field),
+            "{changes}: {body}"
+        );
+        assert!(body["details"][0]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
         assert!(body["details"][0].get("index").is_none());
 
-        let (status, body) = app.record(&writer, &json!({"events": [email(None), bad, email(None)]})).await;
+        let (status, body) = app
+            .record(&writer, &json!({"events": [email(None), bad, email(None)]}))
+            .await;
         assert_eq!(status, 422, "{changes}");
-        assert_eq!(body["error"], json!("1 of 3 events are invalid; nothing was stored"));
+        assert_eq!(
+            body["error"],
+            json!("1 of 3 events are invalid; nothing was stored")
+        );
         assert_eq!(body["details"][0]["index"], json!(1), "{changes}");
         assert_eq!(body["details"][0]["field"], json!(field), "{changes}");
     }
@@ -128,22 +190,54 @@ async fn bad_events_are_refused_whole_naming_each_field(app: TestApp) {
 async fn batch_length_and_body_size_are_limited(app: TestApp) {
     let writer = token("acme", "events:write");
     let (status, body) = app.record(&writer, &json!({"events": []})).await;
-    assert_eq!((status, &body["details"][0]["field"]), (422, &json!("events")));
+    assert_eq!(
+        (status, &body["details"][0]["field"]),
+        (422, &json!("events"))
+    );
     let (status, body) = app.record(&writer, &batch(10_001)).await;
-    assert_eq!((status, &body["details"][0]["field"]), (422, &json!("events")), "{body}");
-    assert_eq!(app.record(&writer, &batch(10_000)).await, (200, json!({"accepted": 10_000, "duplicates": 0})));
-    let (status, body) = app.record(&writer, &json!({"events": [email(None)], "note": "x"})).await;
-    assert_eq!((status, &body["details"][0]["field"]), (422, &json!("note")));
+    assert_eq!(
+        (status, &body["details"][0]["field"]),
+        (422, &json!("events")),
+        "{body}"
+    );
+    assert_eq!(
+        app.record(&writer, &batch(10_000)).await,
+        (200, json!({"accepted": 10_000, "duplicates": 0}))
+    );
+    let (status, body) = app
+        .record(&writer, &json!({"events": [email(None)], "note": "x"}))
+        .await;
+    assert_eq!(
+        (status, &body["details"][0]["field"]),
+        (422, &json!("note"))
+    );
     let (status, _) = app.record(&writer, &json!([email(None)])).await;
     assert_eq!(status, 422);
 
     let huge = "x".repeat(17 * 1024 * 1024);
-    let response = app.client.post(app.url("/api/v1/events")).bearer_auth(&writer).body(huge).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&writer)
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 413);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("larger than"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("larger than"),
+        "{body}"
+    );
 
-    let response = app.client.post(app.url("/api/v1/events")).bearer_auth(&writer).body("{\"feature\": ").send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&writer)
+        .body("{\"feature\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 400);
     assert_eq!(app.stored_events("acme"), 10_000);
 }

@@ -21,16 +21,22 @@ pub enum Db {
 
 /// The PostgreSQL server the tests use: `HISTO_TEST_POSTGRES_URL`, or the local one.
 pub fn postgres_base_url() -> String {
-    std::env::var("HISTO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("HISTO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// Whether PostgreSQL answers; says so loudly once when it does not, and fails under `CI=true`.
 fn postgres_reachable() -> bool {
     static REACHABLE: OnceLock<bool> = OnceLock::new();
     *REACHABLE.get_or_init(|| {
-        let reachable = DatabaseUrl::parse(&postgres_base_url()).and_then(|url| url.connect()).is_ok();
+        let reachable = DatabaseUrl::parse(&postgres_base_url())
+            .and_then(|url| url.connect())
+            .is_ok();
         if !reachable {
-            eprintln!("\n!!!!! PostgreSQL is NOT reachable at {}: its tests are SKIPPED !!!!!\n", postgres_base_url());
+            eprintln!(
+                "\n!!!!! PostgreSQL is NOT reachable at {}: its tests are SKIPPED !!!!!\n",
+                postgres_base_url()
+            );
         }
         reachable
     })
@@ -62,18 +68,29 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(&name);
                 std::fs::create_dir_all(&dir).expect("temporary folder");
                 let url = dir.join("histo.db").to_string_lossy().into_owned();
-                Some(TestDb { url, schema: None, _dir: Some(tempdir::Dir(dir)) })
+                Some(TestDb {
+                    url,
+                    schema: None,
+                    _dir: Some(tempdir::Dir(dir)),
+                })
             }
             Db::Postgres => {
                 if !postgres_reachable() {
-                    assert!(std::env::var("CI").as_deref() != Ok("true"), "PostgreSQL must be reachable under CI=true");
+                    assert!(
+                        std::env::var("CI").as_deref() != Ok("true"),
+                        "PostgreSQL must be reachable under CI=true"
+                    );
                     return None;
                 }
                 execute_on_postgres(&format!("CREATE SCHEMA {name}"));
                 let base = postgres_base_url();
                 let separator = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{separator}options=-csearch_path%3D{name}");
-                Some(TestDb { url, schema: Some(name), _dir: None })
+                Some(TestDb {
+                    url,
+                    schema: Some(name),
+                    _dir: None,
+                })
             }
         }
     }
@@ -85,9 +102,12 @@ impl TestDb {
             #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
             n: Option<i64>,
         }
-        let mut conn = DatabaseUrl::parse(&self.url).and_then(|u| u.connect()).expect("test database");
-        let rows: Vec<Number> =
-            histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).load(c)).expect("query");
+        let mut conn = DatabaseUrl::parse(&self.url)
+            .and_then(|u| u.connect())
+            .expect("test database");
+        let rows: Vec<Number> = histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql)
+            .load(c))
+        .expect("query");
         rows.first().and_then(|r| r.n).unwrap_or(0)
     }
 
@@ -99,14 +119,22 @@ impl TestDb {
             id: Vec<u8>,
         }
         let sql = format!("SELECT id FROM events WHERE company_id = '{company}'");
-        let mut conn = DatabaseUrl::parse(&self.url).and_then(|u| u.connect()).expect("test database");
-        let rows: Vec<Id> = histo_store::with_backend!(&mut conn, |c| diesel::sql_query(&sql).load(c)).expect("ids");
-        rows.into_iter().map(|r| uuid::Uuid::from_slice(&r.id).expect("16-byte id")).collect()
+        let mut conn = DatabaseUrl::parse(&self.url)
+            .and_then(|u| u.connect())
+            .expect("test database");
+        let rows: Vec<Id> = histo_store::with_backend!(&mut conn, |c| diesel::sql_query(&sql)
+            .load(c))
+        .expect("ids");
+        rows.into_iter()
+            .map(|r| uuid::Uuid::from_slice(&r.id).expect("16-byte id"))
+            .collect()
     }
 }
 
 fn execute_on_postgres(sql: &str) {
-    let mut conn = DatabaseUrl::parse(&postgres_base_url()).and_then(|u| u.connect()).expect("PostgreSQL");
+    let mut conn = DatabaseUrl::parse(&postgres_base_url())
+        .and_then(|u| u.connect())
+        .expect("PostgreSQL");
     histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
 }
 
@@ -127,10 +155,6 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
-        Self::spawn_with(db, Limits::default()).await
-    }
-
-    pub async fn spawn_with(db: Db, limits: Limits) -> Option<TestApp> {
         let db = TestDb::new(db)?;
         let url = db.url.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&url, StoreOptions::default()))
@@ -140,9 +164,14 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
-        let server = histo_server::serve(listener, store, verifier, limits).expect("server starts");
+        let server = histo_server::serve(listener, store, verifier, Limits::default())
+            .expect("server starts");
         tokio::spawn(server);
-        Some(TestApp { address, client: reqwest::Client::new(), db })
+        Some(TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -172,7 +201,9 @@ impl TestApp {
 
     /// Events stored for a company.
     pub fn stored_events(&self, company: &str) -> i64 {
-        self.db.number(&format!("SELECT COUNT(*) AS n FROM events WHERE company_id = '{company}'"))
+        self.db.number(&format!(
+            "SELECT COUNT(*) AS n FROM events WHERE company_id = '{company}'"
+        ))
     }
 
     /// The sum of a company's monthly counters.

@@ -6,3 +6,4 @@ mod auth;
 mod durability;
 mod events;
 mod openapi;
+mod web_app;

@@ -3,7 +3,15 @@
 use crate::helpers::TestApp;
 
 async fn the_served_document_is_the_committed_one(app: TestApp) {
-    let served = app.client.get(app.url("/api-docs/openapi.json")).send().await.unwrap().text().await.unwrap();
+    let served = app
+        .client
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let served: serde_json::Value = serde_json::from_str(&served).unwrap();
     let committed = include_str!("../../openapi/openapi.json");
     let committed: serde_json::Value = serde_json::from_str(committed).unwrap();
@@ -26,4 +34,7 @@ async fn health_names_the_database(app: TestApp) {
     assert!(["sqlite", "postgres"].contains(&body["database"].as_str().unwrap()));
 }
 
-crate::on_both_databases!(the_served_document_is_the_committed_one, health_names_the_database);
+crate::on_both_databases!(
+    the_served_document_is_the_committed_one,
+    health_names_the_database
+);

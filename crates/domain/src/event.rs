@@ -16,8 +16,17 @@ const EARLIEST_TIMESTAMP: i64 = 946_684_800;
 /// How far in the future a clock may run and its events still be taken.
 const CLOCK_SKEW: Duration = Duration::days(1);
 
-const FIELDS: &[&str] =
-    &["id", "feature", "outcome", "cause", "site", "user_code", "occurred_at", "code", "detail"];
+const FIELDS: &[&str] = &[
+    "id",
+    "feature",
+    "outcome",
+    "cause",
+    "site",
+    "user_code",
+    "occurred_at",
+    "code",
+    "detail",
+];
 
 /// A field of an event that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +37,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_owned(), message: message.into() }
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -47,7 +59,11 @@ pub struct NewEvent {
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Collects the errors of one event while its fields are read.
@@ -78,9 +94,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn token<T>(&mut self, field: &str, required: bool, parse: fn(&str) -> Result<T, IdError>) -> Option<T> {
+    fn token<T>(
+        &mut self,
+        field: &str,
+        required: bool,
+        parse: fn(&str) -> Result<T, IdError>,
+    ) -> Option<T> {
         let text = self.text(field, required)?;
-        parse(text).map_err(|e| self.fail(field, e.to_string())).ok()
+        parse(text)
+            .map_err(|e| self.fail(field, e.to_string()))
+            .ok()
     }
 }
 
@@ -90,7 +113,10 @@ impl NewEvent {
         let Some(object) = value.as_object() else {
             return Err(vec![FieldError::new("", "an event must be a JSON object")]);
         };
-        let mut r = Reader { object, errors: Vec::new() };
+        let mut r = Reader {
+            object,
+            errors: Vec::new(),
+        };
         for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
             r.fail(key, "unknown field (Histo takes no free text)");
         }
@@ -109,35 +135,67 @@ impl NewEvent {
         let feature = r.text("feature", true).and_then(|text| {
             let feature = Feature::parse(text);
             if feature.is_none() {
-                r.fail("feature", format!("unknown feature '{text}' (expected one of: {})", list(Feature::ALL)));
+                r.fail(
+                    "feature",
+                    format!(
+                        "unknown feature '{text}' (expected one of: {})",
+                        list(Feature::ALL)
+                    ),
+                );
             }
             feature
         });
 
-        let outcome = r.text("outcome", true).and_then(|text| match (Outcome::parse(text), feature) {
-            (Some(o), Some(f)) if !f.has_outcome(o) => {
-                r.fail("outcome", format!("'{f}' has no outcome '{text}' (expected one of: {})", list(f.outcomes())));
-                None
-            }
-            (Some(o), _) => Some(o),
-            (None, _) => {
-                let expected = feature.map_or(Outcome::ALL, Feature::outcomes);
-                r.fail("outcome", format!("unknown outcome '{text}' (expected one of: {})", list(expected)));
-                None
-            }
-        });
+        let outcome =
+            r.text("outcome", true)
+                .and_then(|text| match (Outcome::parse(text), feature) {
+                    (Some(o), Some(f)) if !f.has_outcome(o) => {
+                        r.fail(
+                            "outcome",
+                            format!(
+                                "'{f}' has no outcome '{text}' (expected one of: {})",
+                                list(f.outcomes())
+                            ),
+                        );
+                        None
+                    }
+                    (Some(o), _) => Some(o),
+                    (None, _) => {
+                        let expected = feature.map_or(Outcome::ALL, Feature::outcomes);
+                        r.fail(
+                            "outcome",
+                            format!(
+                                "unknown outcome '{text}' (expected one of: {})",
+                                list(expected)
+                            ),
+                        );
+                        None
+                    }
+                });
 
         let cause_given = object.get("cause").is_some_and(|v| !v.is_null());
         let cause = match (outcome, feature, r.text("cause", false)) {
             (Some(Outcome::Error), Some(f), Some(text)) => match Cause::parse(text) {
                 Some(c) if f.causes().contains(&c) => Some(c),
                 _ => {
-                    r.fail("cause", format!("'{f}' has no cause '{text}' (expected one of: {})", list(f.causes())));
+                    r.fail(
+                        "cause",
+                        format!(
+                            "'{f}' has no cause '{text}' (expected one of: {})",
+                            list(f.causes())
+                        ),
+                    );
                     None
                 }
             },
             (Some(Outcome::Error), Some(f), None) if !cause_given => {
-                r.fail("cause", format!("is required when the outcome is 'error' (one of: {})", list(f.causes())));
+                r.fail(
+                    "cause",
+                    format!(
+                        "is required when the outcome is 'error' (one of: {})",
+                        list(f.causes())
+                    ),
+                );
                 None
             }
             (Some(o), _, Some(_)) if o != Outcome::Error => {
@@ -170,10 +228,34 @@ impl NewEvent {
 
         let detail = read_detail(&mut r, feature);
 
-        match (id, feature, outcome, site, user_code, occurred_at, r.errors.is_empty()) {
-            (Some(id), Some(feature), Some(outcome), Some(site), Some(user_code), Some(occurred_at), true) => {
-                Ok(NewEvent { id, feature, outcome, cause, site, user_code, occurred_at, code, detail })
-            }
+        match (
+            id,
+            feature,
+            outcome,
+            site,
+            user_code,
+            occurred_at,
+            r.errors.is_empty(),
+        ) {
+            (
+                Some(id),
+                Some(feature),
+                Some(outcome),
+                Some(site),
+                Some(user_code),
+                Some(occurred_at),
+                true,
+            ) => Ok(NewEvent {
+                id,
+                feature,
+                outcome,
+                cause,
+                site,
+                user_code,
+                occurred_at,
+                code,
+                detail,
+            }),
             _ => Err(r.errors),
         }
     }
@@ -189,21 +271,42 @@ fn read_detail(r: &mut Reader<'_>, feature: Option<Feature>) -> Option<Detail> {
             None
         }
         (true, None) => {
-            r.fail("detail.changed", format!("is required for '{feature}' (one of: {})", list(DeaChange::ALL)));
+            r.fail(
+                "detail.changed",
+                format!(
+                    "is required for '{feature}' (one of: {})",
+                    list(DeaChange::ALL)
+                ),
+            );
             None
         }
         (true, Some(Value::Object(detail))) => {
             for key in detail.keys().filter(|k| k.as_str() != "changed") {
-                r.fail(&format!("detail.{key}"), "unknown field (Histo takes no free text)");
+                r.fail(
+                    &format!("detail.{key}"),
+                    "unknown field (Histo takes no free text)",
+                );
             }
-            let changed = detail.get("changed").and_then(Value::as_str).and_then(DeaChange::parse);
+            let changed = detail
+                .get("changed")
+                .and_then(Value::as_str)
+                .and_then(DeaChange::parse);
             if changed.is_none() {
-                r.fail("detail.changed", format!("is required for '{feature}' (one of: {})", list(DeaChange::ALL)));
+                r.fail(
+                    "detail.changed",
+                    format!(
+                        "is required for '{feature}' (one of: {})",
+                        list(DeaChange::ALL)
+                    ),
+                );
             }
             changed.map(|changed| Detail::DeaUpdate { changed })
         }
         (true, Some(_)) => {
-            r.fail("detail", "must be an object such as {\"changed\": \"code\"}");
+            r.fail(
+                "detail",
+                "must be an object such as {\"changed\": \"code\"}",
+            );
             None
         }
     }
@@ -219,7 +322,11 @@ mod tests {
     }
 
     fn fields(value: Value) -> Vec<String> {
-        NewEvent::parse(&value, now()).unwrap_err().into_iter().map(|e| e.field).collect()
+        NewEvent::parse(&value, now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     fn email() -> Value {
@@ -243,7 +350,10 @@ mod tests {
         e["cause"] = json!("remote_api");
         assert_eq!(fields(e.clone()), ["cause"]);
         e["cause"] = json!("configuration");
-        assert_eq!(NewEvent::parse(&e, now()).unwrap().cause, Some(Cause::Configuration));
+        assert_eq!(
+            NewEvent::parse(&e, now()).unwrap().cause,
+            Some(Cause::Configuration)
+        );
     }
 
     #[test]
@@ -260,7 +370,12 @@ mod tests {
         assert_eq!(fields(dea.clone()), ["detail.changed"]);
         let mut with = dea.clone();
         with["detail"] = json!({"changed": "amount"});
-        assert_eq!(NewEvent::parse(&with, now()).unwrap().detail, Some(Detail::DeaUpdate { changed: DeaChange::Amount }));
+        assert_eq!(
+            NewEvent::parse(&with, now()).unwrap().detail,
+            Some(Detail::DeaUpdate {
+                changed: DeaChange::Amount
+            })
+        );
         with["detail"] = json!({"changed": "amount", "old": "12"});
         assert_eq!(fields(with), ["detail.old"]);
     }
@@ -271,7 +386,18 @@ mod tests {
                          "occurred_at": "yesterday", "recipient": "jean@example.fr", "code": "no spaces"});
         let mut got = fields(bad);
         got.sort();
-        assert_eq!(got, ["code", "feature", "occurred_at", "outcome", "recipient", "site", "user_code"]);
+        assert_eq!(
+            got,
+            [
+                "code",
+                "feature",
+                "occurred_at",
+                "outcome",
+                "recipient",
+                "site",
+                "user_code"
+            ]
+        );
     }
 
     #[test]

@@ -13,7 +13,12 @@ pub enum IdError {
     BadCharacter { allowed: &'static str },
 }
 
-fn check(value: &str, max: usize, allowed: &'static str, ok: fn(u8) -> bool) -> Result<(), IdError> {
+fn check(
+    value: &str,
+    max: usize,
+    allowed: &'static str,
+    ok: fn(u8) -> bool,
+) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty);
     }
@@ -88,11 +93,23 @@ mod tests {
     fn names_accept_plain_tokens_only() {
         assert!(SiteCode::parse("LYON-01.b_2").is_ok());
         assert_eq!(SiteCode::parse(""), Err(IdError::Empty));
-        assert_eq!(SiteCode::parse(&"a".repeat(65)), Err(IdError::TooLong { max: 64 }));
+        assert_eq!(
+            SiteCode::parse(&"a".repeat(65)),
+            Err(IdError::TooLong { max: 64 })
+        );
         assert!(SiteCode::parse(&"a".repeat(64)).is_ok());
-        assert!(matches!(UserCode::parse("jean dupont"), Err(IdError::BadCharacter { .. })));
-        assert!(matches!(UserCode::parse("jean@example.fr"), Err(IdError::BadCharacter { .. })));
-        assert!(matches!(CompanyId::parse("é"), Err(IdError::BadCharacter { .. })));
+        assert!(matches!(
+            UserCode::parse("jean dupont"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(matches!(
+            UserCode::parse("jean@example.fr"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert!(matches!(
+            CompanyId::parse("é"),
+            Err(IdError::BadCharacter { .. })
+        ));
         assert!(SupportCode::parse("HTTP:429").is_ok());
         assert!(SiteCode::parse("HTTP:429").is_err());
     }

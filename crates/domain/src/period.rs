@@ -61,7 +61,10 @@ impl Month {
     /// The month `n` months later (earlier when negative).
     pub fn plus(self, n: i32) -> Self {
         let index = self.year * 12 + self.month as i32 - 1 + n;
-        Month { year: index.div_euclid(12), month: index.rem_euclid(12) as u32 + 1 }
+        Month {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
     }
 }
 
@@ -74,7 +77,10 @@ impl std::fmt::Display for Month {
 /// The month an instant falls in, in the given time zone.
 pub fn month_of(at: DateTime<Utc>, zone: TimeZone) -> Month {
     let local = at.with_timezone(&zone.tz());
-    Month { year: local.year(), month: local.month() }
+    Month {
+        year: local.year(),
+        month: local.month(),
+    }
 }
 
 /// A bar of a chart: one month (`YYYY-MM`) or one year (`YYYY`).
@@ -136,24 +142,50 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn months_follow_paris_time_across_daylight_saving_and_new_year() {
         let paris = TimeZone::default();
-        assert_eq!(month_of(utc("2026-03-31T23:30:00Z"), paris).to_string(), "2026-04");
-        assert_eq!(month_of(utc("2026-03-31T21:59:59Z"), paris).to_string(), "2026-03");
-        assert_eq!(month_of(utc("2026-10-31T22:59:59Z"), paris).to_string(), "2026-10");
-        assert_eq!(month_of(utc("2026-10-31T23:00:00Z"), paris).to_string(), "2026-11");
-        assert_eq!(month_of(utc("2026-12-31T23:30:00Z"), paris).to_string(), "2027-01");
+        assert_eq!(
+            month_of(utc("2026-03-31T23:30:00Z"), paris).to_string(),
+            "2026-04"
+        );
+        assert_eq!(
+            month_of(utc("2026-03-31T21:59:59Z"), paris).to_string(),
+            "2026-03"
+        );
+        assert_eq!(
+            month_of(utc("2026-10-31T22:59:59Z"), paris).to_string(),
+            "2026-10"
+        );
+        assert_eq!(
+            month_of(utc("2026-10-31T23:00:00Z"), paris).to_string(),
+            "2026-11"
+        );
+        assert_eq!(
+            month_of(utc("2026-12-31T23:30:00Z"), paris).to_string(),
+            "2027-01"
+        );
         let utc_zone = TimeZone::parse("UTC").unwrap();
-        assert_eq!(month_of(utc("2026-12-31T23:30:00Z"), utc_zone).to_string(), "2026-12");
+        assert_eq!(
+            month_of(utc("2026-12-31T23:30:00Z"), utc_zone).to_string(),
+            "2026-12"
+        );
     }
 
     #[test]
     fn periods_read_months_and_years_and_refuse_the_rest() {
-        assert_eq!(Period::parse("2026-03"), Ok(Period::Month(Month { year: 2026, month: 3 })));
+        assert_eq!(
+            Period::parse("2026-03"),
+            Ok(Period::Month(Month {
+                year: 2026,
+                month: 3
+            }))
+        );
         assert_eq!(Period::parse("2026"), Ok(Period::Year(2026)));
         assert_eq!(Period::parse("2026-13"), Err(PeriodError::BadMonth));
         for bad in ["26-03", "2026-3", "2026/03", "", "x", "2026-03-01", "+202"] {

@@ -14,7 +14,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::LogsRead, Scope::EventsWrite, Scope::SitesManage, Scope::SettingsAdmin];
+    pub const ALL: [Scope; 4] = [
+        Scope::LogsRead,
+        Scope::EventsWrite,
+        Scope::SitesManage,
+        Scope::SettingsAdmin,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -47,7 +52,10 @@ pub struct Scopes(u8);
 impl Scopes {
     /// Reads a space-separated `scope` claim; scopes of other services are ignored.
     pub fn parse_claim(claim: &str) -> Scopes {
-        claim.split_ascii_whitespace().filter_map(Scope::parse).collect()
+        claim
+            .split_ascii_whitespace()
+            .filter_map(Scope::parse)
+            .collect()
     }
 
     pub fn contains(self, scope: Scope) -> bool {

@@ -101,9 +101,10 @@ impl Feature {
             Feature::Vies => label("API VIES EUROPA", "VIES EUROPA API"),
             Feature::DeaUpdate => label("Mise à jour DEA", "DEA update"),
             Feature::PhpWebApi => label("API Web PHP", "PHP web API"),
-            Feature::GoogleCalendarSync => {
-                label("Synchronisation Google Agenda", "Google Calendar synchronisation")
-            }
+            Feature::GoogleCalendarSync => label(
+                "Synchronisation Google Agenda",
+                "Google Calendar synchronisation",
+            ),
         }
     }
 
@@ -163,7 +164,9 @@ impl Feature {
             (PhpWebApi, Error) => label("Connexions en erreur", "Connection errors"),
             (GoogleCalendarSync, Success) => label("Synchronisations effectuées", "Synchronised"),
             (GoogleCalendarSync, Error) => label("En erreur", "Errors"),
-            (GoogleCalendarSync, Stopped) => label("Arrêtées par l'utilisateur", "Stopped by the user"),
+            (GoogleCalendarSync, Stopped) => {
+                label("Arrêtées par l'utilisateur", "Stopped by the user")
+            }
             (_, NoResult) => label("Sans résultat", "No result"),
             (_, Error) => label("En erreur", "Errors"),
             (_, Stopped) => label("Arrêtés", "Stopped"),
@@ -219,9 +222,15 @@ mod tests {
     #[test]
     fn the_requirements_taxonomy_holds() {
         assert_eq!(Feature::ALL.len(), 8);
-        assert_eq!(Feature::Vies.causes(), &[Cause::Configuration, Cause::InvalidNumber]);
+        assert_eq!(
+            Feature::Vies.causes(),
+            &[Cause::Configuration, Cause::InvalidNumber]
+        );
         assert_eq!(Feature::DeaUpdate.outcomes(), &[Outcome::Success]);
-        assert_eq!(Feature::PhpWebApi.outcomes(), &[Outcome::Success, Outcome::Error]);
+        assert_eq!(
+            Feature::PhpWebApi.outcomes(),
+            &[Outcome::Success, Outcome::Error]
+        );
         assert!(Feature::Sirene.has_outcome(Outcome::NoResult));
         assert!(!Feature::Email.has_outcome(Outcome::NoResult));
     }

@@ -59,7 +59,10 @@ impl TokenVerifier {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(KeyError::SecretTooShort);
         }
-        Ok(Self::new(DecodingKey::from_secret(secret), Algorithm::HS256))
+        Ok(Self::new(
+            DecodingKey::from_secret(secret),
+            Algorithm::HS256,
+        ))
     }
 
     /// An RS256 or EdDSA public key in PEM.
@@ -77,7 +80,11 @@ impl TokenVerifier {
         validation.set_required_spec_claims(&["exp"]);
         validation.validate_aud = false;
         validation.leeway = 30;
-        TokenVerifier { key, validation, rights: default_rights() }
+        TokenVerifier {
+            key,
+            validation,
+            rights: default_rights(),
+        }
     }
 
     pub fn with_issuer(mut self, issuer: &str) -> Self {
@@ -100,24 +107,41 @@ impl TokenVerifier {
     /// Checks the signature, the expiry and the claims of a token.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let unauthorized = |why: &str| ApiError::Unauthorized(format!("invalid token: {why}"));
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind::*;
-            match e.kind() {
-                ExpiredSignature => unauthorized("it has expired"),
-                InvalidSignature => unauthorized("bad signature"),
-                InvalidAlgorithm | InvalidAlgorithmName => unauthorized("unexpected signing algorithm"),
-                InvalidIssuer => unauthorized("wrong issuer"),
-                InvalidAudience => unauthorized("wrong audience"),
-                MissingRequiredClaim(claim) => unauthorized(&format!("the claim '{claim}' is missing")),
-                _ => unauthorized("malformed"),
-            }
-        })?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind::*;
+                match e.kind() {
+                    ExpiredSignature => unauthorized("it has expired"),
+                    InvalidSignature => unauthorized("bad signature"),
+                    InvalidAlgorithm | InvalidAlgorithmName => {
+                        unauthorized("unexpected signing algorithm")
+                    }
+                    InvalidIssuer => unauthorized("wrong issuer"),
+                    InvalidAudience => unauthorized("wrong audience"),
+                    MissingRequiredClaim(claim) => {
+                        unauthorized(&format!("the claim '{claim}' is missing"))
+                    }
+                    _ => unauthorized("malformed"),
+                }
+            })?;
         let claims = data.claims;
-        let company = CompanyId::parse(&claims.company).map_err(|e| unauthorized(&format!("company {e}")))?;
+        let company =
+            CompanyId::parse(&claims.company).map_err(|e| unauthorized(&format!("company {e}")))?;
         let user = UserCode::parse(&claims.sub).map_err(|e| unauthorized(&format!("sub {e}")))?;
-        let from_rights = claims.rights.iter().flatten().filter_map(|r| self.rights.get(r).copied());
-        let scopes = Scopes::parse_claim(claims.scope.as_deref().unwrap_or("")).iter().chain(from_rights).collect();
-        Ok(Caller { company, user, scopes })
+        let from_rights = claims
+            .rights
+            .iter()
+            .flatten()
+            .filter_map(|r| self.rights.get(r).copied());
+        let scopes = Scopes::parse_claim(claims.scope.as_deref().unwrap_or(""))
+            .iter()
+            .chain(from_rights)
+            .collect();
+        Ok(Caller {
+            company,
+            user,
+            scopes,
+        })
     }
 }
 
@@ -126,8 +150,12 @@ pub fn mint(secret: &[u8], claims: &Claims) -> Result<String, KeyError> {
     if secret.len() < MIN_SECRET_BYTES {
         return Err(KeyError::SecretTooShort);
     }
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-        .map_err(|_| KeyError::SecretTooShort)
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .map_err(|_| KeyError::SecretTooShort)
 }
 
 /// The verified caller: one user of one company, with their scopes.
@@ -177,13 +205,24 @@ fn authorize<S: RequiredScope>(req: &HttpRequest) -> Result<Authorized<S>, ApiEr
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("a bearer token is required (Authorization: Bearer …)".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("a bearer token is required (Authorization: Bearer …)".into())
+        })?;
     let caller = verifier.verify(token)?;
     if !caller.scopes.contains(S::SCOPE) {
-        return Err(ApiError::Forbidden(format!("this token lacks the scope '{}'", S::SCOPE)));
+        return Err(ApiError::Forbidden(format!(
+            "this token lacks the scope '{}'",
+            S::SCOPE
+        )));
     }
-    Ok(Authorized { caller, scope: PhantomData })
+    Ok(Authorized {
+        caller,
+        scope: PhantomData,
+    })
 }

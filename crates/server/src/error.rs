@@ -17,7 +17,10 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{error}")]
-    Invalid { error: String, details: Vec<ErrorDetail> },
+    Invalid {
+        error: String,
+        details: Vec<ErrorDetail>,
+    },
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error("the database is unavailable")]
@@ -30,7 +33,11 @@ impl ApiError {
         let message = message.into();
         ApiError::Invalid {
             error: format!("invalid '{field}': {message}"),
-            details: vec![ErrorDetail { index: None, field: field.to_owned(), message }],
+            details: vec![ErrorDetail {
+                index: None,
+                field: field.to_owned(),
+                message,
+            }],
         }
     }
 }
@@ -67,6 +74,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(Body { error: self.to_string(), details })
+        response.json(Body {
+            error: self.to_string(),
+            details,
+        })
     }
 }

@@ -25,7 +25,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 16 * 1024 * 1024 }
+        Limits {
+            max_body_bytes: 16 * 1024 * 1024,
+        }
     }
 }
 
@@ -36,7 +38,12 @@ pub struct AppState {
 }
 
 /// Starts serving on an already bound listener (port 0 in tests).
-pub fn serve(listener: TcpListener, store: Store, verifier: TokenVerifier, limits: Limits) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    store: Store,
+    verifier: TokenVerifier,
+    limits: Limits,
+) -> std::io::Result<Server> {
     let state = web::Data::new(AppState { store, limits });
     let verifier = web::Data::new(verifier);
     let document = openapi::ApiDoc::openapi();
@@ -48,7 +55,9 @@ pub fn serve(listener: TcpListener, store: Store, verifier: TokenVerifier, limit
             .service(routes::events::record)
             .service(routes::health::healthz)
             .service(web::resource("/docs").to(|| async {
-                HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
             }))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document.clone()))
             .default_service(web::to(web_app::serve))

@@ -18,13 +18,21 @@ const INDEX: &str = "index.html";
 pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let path = request.path().trim_start_matches('/');
     if path == "api" || path.starts_with("api/") {
-        return Err(ApiError::NotFound(format!("no API route {} {}", request.method(), request.path())));
+        return Err(ApiError::NotFound(format!(
+            "no API route {} {}",
+            request.method(),
+            request.path()
+        )));
     }
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         return Ok(HttpResponse::Ok()
             .content_type(mime.as_ref())
-            .insert_header(CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(31_536_000), CacheDirective::Extension("immutable".into(), None)]))
+            .insert_header(CacheControl(vec![
+                CacheDirective::Public,
+                CacheDirective::MaxAge(31_536_000),
+                CacheDirective::Extension("immutable".into(), None),
+            ]))
             .body(file.data.into_owned()));
     }
     match Dist::get(INDEX) {

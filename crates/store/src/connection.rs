@@ -66,9 +66,15 @@ impl DatabaseUrl {
             return Err(StoreError::BadUrl("the database URL is empty".into()));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(DatabaseUrl { backend: Backend::Postgres, target: url.to_owned() });
+            return Ok(DatabaseUrl {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
         }
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
         if let Some((scheme, _)) = path.split_once("://") {
             return Err(StoreError::BadUrl(format!(
                 "unsupported database '{scheme}://' (use postgres://… or a SQLite file path)"
@@ -77,7 +83,10 @@ impl DatabaseUrl {
         if path.is_empty() {
             return Err(StoreError::BadUrl("the SQLite file path is empty".into()));
         }
-        Ok(DatabaseUrl { backend: Backend::Sqlite, target: path.to_owned() })
+        Ok(DatabaseUrl {
+            backend: Backend::Sqlite,
+            target: path.to_owned(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -92,7 +101,9 @@ impl DatabaseUrl {
                 conn.batch_execute(SQLITE_SETUP)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres => Ok(DbConnection::Postgres(PgConnection::establish(&self.target)?)),
+            Backend::Postgres => Ok(DbConnection::Postgres(PgConnection::establish(
+                &self.target,
+            )?)),
         }
     }
 
@@ -145,10 +156,24 @@ mod tests {
 
     #[test]
     fn the_scheme_chooses_the_database() {
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("histo.db").unwrap().backend(), Backend::Sqlite);
-        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/histo.db").unwrap().target, "/var/lib/histo.db");
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("histo.db").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/histo.db")
+                .unwrap()
+                .target,
+            "/var/lib/histo.db"
+        );
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
     }

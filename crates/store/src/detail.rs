@@ -1,8 +1,8 @@
 //! How an event's detail is kept in the `detail` column: the JSON object the API shows.
 
-use histo_domain::Detail;
 #[cfg(test)]
 use histo_domain::DeaChange;
+use histo_domain::Detail;
 
 pub fn to_json(detail: Detail) -> String {
     match detail {
@@ -12,7 +12,9 @@ pub fn to_json(detail: Detail) -> String {
 
 #[cfg(test)]
 pub fn from_json(text: &str) -> Option<Detail> {
-    let changed = text.strip_prefix(r#"{"changed":""#)?.strip_suffix(r#""}"#)?;
+    let changed = text
+        .strip_prefix(r#"{"changed":""#)?
+        .strip_suffix(r#""}"#)?;
     DeaChange::parse(changed).map(|changed| Detail::DeaUpdate { changed })
 }
 

@@ -5,7 +5,7 @@
 pub mod connection;
 mod detail;
 mod recorder;
-mod schema;
+pub mod schema;
 
 use std::time::Duration;
 
@@ -44,7 +44,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { default_timezone: TimeZone::default(), pool_size: 8 }
+        StoreOptions {
+            default_timezone: TimeZone::default(),
+            pool_size: 8,
+        }
     }
 }
 
@@ -66,7 +69,11 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(connection::Connector(url.clone()))?;
         let recorder = recorder::Recorder::start(url.clone(), options.default_timezone)?;
-        Ok(Store { backend: url.backend(), pool, recorder })
+        Ok(Store {
+            backend: url.backend(),
+            pool,
+            recorder,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -74,7 +81,11 @@ impl Store {
     }
 
     /// Stores a company's events once each; answers only after the transaction committed.
-    pub async fn record(&self, company: CompanyId, events: Vec<NewEvent>) -> Result<Recorded, StoreError> {
+    pub async fn record(
+        &self,
+        company: CompanyId,
+        events: Vec<NewEvent>,
+    ) -> Result<Recorded, StoreError> {
         self.recorder.record(company, events).await
     }
 

@@ -22,6 +22,8 @@ const QUEUE_LENGTH: usize = 4096;
 const GROUP_EVENTS: usize = 20_000;
 /// PostgreSQL takes at most 65,535 parameters per statement; 12 per event.
 const PG_ROWS_PER_INSERT: usize = 2_000;
+/// Counters per upsert statement on PostgreSQL (7 parameters each).
+const PG_COUNTS_PER_UPSERT: usize = 5_000;
 
 /// How a request's events were taken: `accepted` newly stored, `duplicates` already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,10 +44,19 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub(crate) fn start(url: DatabaseUrl, default_timezone: TimeZone) -> Result<Recorder, StoreError> {
+    pub(crate) fn start(
+        url: DatabaseUrl,
+        default_timezone: TimeZone,
+    ) -> Result<Recorder, StoreError> {
         let conn = url.connect()?;
         let (queue, jobs) = mpsc::channel(QUEUE_LENGTH);
-        let writer = Writer { url, conn, default_timezone, timezones: HashMap::new(), known_sites: HashSet::new() };
+        let writer = Writer {
+            url,
+            conn,
+            default_timezone,
+            timezones: HashMap::new(),
+            known_sites: HashSet::new(),
+        };
         std::thread::Builder::new()
             .name("histo-writer".into())
             .spawn(move || writer.run(jobs))
@@ -53,9 +64,20 @@ impl Recorder {
         Ok(Recorder { queue })
     }
 
-    pub(crate) async fn record(&self, company: CompanyId, events: Vec<NewEvent>) -> Result<Recorded, StoreError> {
+    pub(crate) async fn record(
+        &self,
+        company: CompanyId,
+        events: Vec<NewEvent>,
+    ) -> Result<Recorded, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.queue.send(Job { company, events, reply }).await.map_err(|_| StoreError::WriterStopped)?;
+        self.queue
+            .send(Job {
+                company,
+                events,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 }
@@ -135,7 +157,13 @@ impl Writer {
 
     fn commit(&mut self, group: &[Job]) -> Result<Vec<Recorded>, StoreError> {
         let now = Utc::now().timestamp_micros();
-        let Writer { conn, timezones, known_sites, default_timezone, .. } = self;
+        let Writer {
+            conn,
+            timezones,
+            known_sites,
+            default_timezone,
+            ..
+        } = self;
         let (results, learnt) = conn.transaction(|conn| {
             let mut learnt = Learnt::default();
             let zones = company_zones(conn, group, timezones, *default_timezone, now, &mut learnt)?;
@@ -148,7 +176,10 @@ impl Writer {
                 .iter()
                 .map(|job| {
                     let accepted = fresh.by_ref().take(job.events.len()).filter(|f| *f).count();
-                    Recorded { accepted, duplicates: job.events.len() - accepted }
+                    Recorded {
+                        accepted,
+                        duplicates: job.events.len() - accepted,
+                    }
                 })
                 .collect();
             Ok::<_, StoreError>((results, learnt))
@@ -186,7 +217,10 @@ fn company_zones(
                     .values(new_company)
                     .on_conflict_do_nothing()
                     .execute(c))?;
-                let name: String = companies::table.find(id).select(companies::timezone).first(conn)?;
+                let name: String = companies::table
+                    .find(id)
+                    .select(companies::timezone)
+                    .first(conn)?;
                 let zone = TimeZone::parse(&name).unwrap_or_else(|error| {
                     tracing::error!(company = id, %error, "stored time zone unreadable; using the default");
                     default_timezone
@@ -217,7 +251,11 @@ struct EventRow<'a> {
     recorded_at: i64,
 }
 
-fn event_rows<'a>(group: &'a [Job], zones: &HashMap<CompanyId, TimeZone>, now: i64) -> Vec<EventRow<'a>> {
+fn event_rows<'a>(
+    group: &'a [Job],
+    zones: &HashMap<CompanyId, TimeZone>,
+    now: i64,
+) -> Vec<EventRow<'a>> {
     let mut rows = Vec::with_capacity(group.iter().map(|j| j.events.len()).sum());
     for job in group {
         let zone = zones.get(&job.company).copied().unwrap_or_default();
@@ -246,7 +284,10 @@ fn insert_events(conn: &mut DbConnection, rows: &[EventRow<'_>]) -> Result<Vec<b
         DbConnection::Sqlite(c) => rows
             .iter()
             .map(|row| {
-                let stored = diesel::insert_into(events::table).values(row).on_conflict_do_nothing().execute(c)?;
+                let stored = diesel::insert_into(events::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
                 Ok(stored == 1)
             })
             .collect(),
@@ -262,7 +303,10 @@ fn insert_events(conn: &mut DbConnection, rows: &[EventRow<'_>]) -> Result<Vec<b
                 );
             }
             // A row is new if the database returned its key; a repeat of it within the group is not.
-            Ok(rows.iter().map(|r| inserted.remove(&(r.company_id.to_owned(), r.id.to_vec()))).collect())
+            Ok(rows
+                .iter()
+                .map(|r| inserted.remove(&(r.company_id.to_owned(), r.id.to_vec())))
+                .collect())
         }
     }
 }
@@ -280,43 +324,98 @@ fn add_sites(
         if known.contains(&key) || !seen.insert(key.clone()) {
             continue;
         }
-        let new_site = (sites::company_id.eq(row.company_id), sites::code.eq(row.site), sites::name.eq(row.site), sites::hidden.eq(false));
-        with_backend!(&mut *conn, |c| diesel::insert_into(sites::table).values(new_site).on_conflict_do_nothing().execute(c))?;
+        let new_site = (
+            sites::company_id.eq(row.company_id),
+            sites::code.eq(row.site),
+            sites::name.eq(row.site),
+            sites::hidden.eq(false),
+        );
+        with_backend!(&mut *conn, |c| diesel::insert_into(sites::table)
+            .values(new_site)
+            .on_conflict_do_nothing()
+            .execute(c))?;
         learnt.sites.push(key);
     }
     Ok(())
 }
 
-/// Adds the new events to their monthly counters.
-fn add_counts(conn: &mut DbConnection, rows: &[EventRow<'_>], fresh: &[bool]) -> Result<(), StoreError> {
+#[derive(Insertable)]
+#[diesel(table_name = monthly_counts)]
+struct CountRow<'a> {
+    company_id: &'a str,
+    feature: &'a str,
+    month: i32,
+    site: &'a str,
+    outcome: &'a str,
+    cause: &'a str,
+    count: i64,
+}
+
+/// Adds the new events to their monthly counters. On PostgreSQL many counters go in one statement:
+/// each statement is a round trip, and a batch spread over days touches hundreds of counters.
+fn add_counts(
+    conn: &mut DbConnection,
+    rows: &[EventRow<'_>],
+    fresh: &[bool],
+) -> Result<(), StoreError> {
     let mut counts: HashMap<(&str, &str, i32, &str, &str, &str), i64> = HashMap::new();
     for (row, _) in rows.iter().zip(fresh).filter(|(_, f)| **f) {
-        let key = (row.company_id, row.feature, row.month, row.site, row.outcome, row.cause.unwrap_or(""));
+        let key = (
+            row.company_id,
+            row.feature,
+            row.month,
+            row.site,
+            row.outcome,
+            row.cause.unwrap_or(""),
+        );
         *counts.entry(key).or_default() += 1;
     }
-    for ((company_id, feature, month, site, outcome, cause), count) in counts {
-        let row = (
-            monthly_counts::company_id.eq(company_id),
-            monthly_counts::feature.eq(feature),
-            monthly_counts::month.eq(month),
-            monthly_counts::site.eq(site),
-            monthly_counts::outcome.eq(outcome),
-            monthly_counts::cause.eq(cause),
-            monthly_counts::count.eq(count),
-        );
-        with_backend!(&mut *conn, |c| diesel::insert_into(monthly_counts::table)
-            .values(row)
-            .on_conflict((
-                monthly_counts::company_id,
-                monthly_counts::feature,
-                monthly_counts::month,
-                monthly_counts::site,
-                monthly_counts::outcome,
-                monthly_counts::cause,
-            ))
-            .do_update()
-            .set(monthly_counts::count.eq(monthly_counts::count + excluded(monthly_counts::count)))
-            .execute(c))?;
+    let counts: Vec<CountRow> = counts
+        .into_iter()
+        .map(
+            |((company_id, feature, month, site, outcome, cause), count)| CountRow {
+                company_id,
+                feature,
+                month,
+                site,
+                outcome,
+                cause,
+                count,
+            },
+        )
+        .collect();
+    macro_rules! upsert {
+        ($values:expr) => {
+            diesel::insert_into(monthly_counts::table)
+                .values($values)
+                .on_conflict((
+                    monthly_counts::company_id,
+                    monthly_counts::feature,
+                    monthly_counts::month,
+                    monthly_counts::site,
+                    monthly_counts::outcome,
+                    monthly_counts::cause,
+                ))
+                .do_update()
+                .set(
+                    monthly_counts::count
+                        .eq(monthly_counts::count + excluded(monthly_counts::count)),
+                )
+        };
+    }
+    // SQLite is in-process, so one statement per counter costs nothing; diesel has no multi-row upsert
+    // for it.
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for row in &counts {
+                upsert!(row).execute(c)?;
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for chunk in counts.chunks(PG_COUNTS_PER_UPSERT) {
+                upsert!(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

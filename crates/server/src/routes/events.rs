@@ -44,11 +44,18 @@ pub async fn record(
     let body = read_body(&request, body, state.limits.max_body_bytes).await?;
     let events = parse_events(&body, Utc::now())?;
     let recorded = state.store.record(auth.caller.company, events).await?;
-    Ok(HttpResponse::Ok().json(Recorded { accepted: recorded.accepted as u64, duplicates: recorded.duplicates as u64 }))
+    Ok(HttpResponse::Ok().json(Recorded {
+        accepted: recorded.accepted as u64,
+        duplicates: recorded.duplicates as u64,
+    }))
 }
 
 /// Reads the body up to `limit` bytes; refuses a larger one with 413 without reading it all.
-async fn read_body(request: &HttpRequest, mut body: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+async fn read_body(
+    request: &HttpRequest,
+    mut body: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
     let declared = request
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -59,7 +66,8 @@ async fn read_body(request: &HttpRequest, mut body: web::Payload, limit: usize) 
     }
     let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError::TooLarge { limit });
         }
@@ -73,29 +81,55 @@ pub fn parse_events(body: &[u8], now: DateTime<Utc>) -> Result<Vec<NewEvent>, Ap
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let Some(object) = value.as_object() else {
-        return Err(ApiError::invalid_field("body", "expected an event object or {\"events\": [...]}"));
+        return Err(ApiError::invalid_field(
+            "body",
+            "expected an event object or {\"events\": [...]}",
+        ));
     };
     if !object.contains_key("events") {
-        return NewEvent::parse(&value, now).map(|event| vec![event]).map_err(|errors| ApiError::Invalid {
-            error: "the event is invalid; nothing was stored".into(),
-            details: errors.into_iter().map(|e| ErrorDetail { index: None, field: e.field, message: e.message }).collect(),
-        });
+        return NewEvent::parse(&value, now)
+            .map(|event| vec![event])
+            .map_err(|errors| ApiError::Invalid {
+                error: "the event is invalid; nothing was stored".into(),
+                details: errors
+                    .into_iter()
+                    .map(|e| ErrorDetail {
+                        index: None,
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
+            });
     }
     if let Some(other) = object.keys().find(|k| k.as_str() != "events") {
-        return Err(ApiError::invalid_field(other, "unknown field: a batch holds only \"events\""));
+        return Err(ApiError::invalid_field(
+            other,
+            "unknown field: a batch holds only \"events\"",
+        ));
     }
     let batch = match &object["events"] {
         Value::Array(batch) if batch.is_empty() => {
-            return Err(ApiError::invalid_field("events", "must hold at least one event"))
+            return Err(ApiError::invalid_field(
+                "events",
+                "must hold at least one event",
+            ))
         }
         Value::Array(batch) if batch.len() > MAX_BATCH => {
             return Err(ApiError::invalid_field(
                 "events",
-                format!("holds {} events; a batch holds at most {MAX_BATCH}", batch.len()),
+                format!(
+                    "holds {} events; a batch holds at most {MAX_BATCH}",
+                    batch.len()
+                ),
             ))
         }
         Value::Array(batch) => batch,
-        _ => return Err(ApiError::invalid_field("events", "must be an array of events")),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "events",
+                "must be an array of events",
+            ))
+        }
     };
     let mut events = Vec::with_capacity(batch.len());
     let mut details = Vec::new();
@@ -105,13 +139,20 @@ pub fn parse_events(body: &[u8], now: DateTime<Utc>) -> Result<Vec<NewEvent>, Ap
             Ok(event) => events.push(event),
             Err(errors) => {
                 bad += 1;
-                details.extend(errors.into_iter().map(|e| ErrorDetail { index: Some(index), field: e.field, message: e.message }));
+                details.extend(errors.into_iter().map(|e| ErrorDetail {
+                    index: Some(index),
+                    field: e.field,
+                    message: e.message,
+                }));
             }
         }
     }
     if bad > 0 {
         return Err(ApiError::Invalid {
-            error: format!("{bad} of {} events are invalid; nothing was stored", batch.len()),
+            error: format!(
+                "{bad} of {} events are invalid; nothing was stored",
+                batch.len()
+            ),
             details,
         });
     }

@@ -1,0 +1,33 @@
+# Histo: `make run` builds everything and runs Histo with demo data on SQLite; `make test` runs every test.
+
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+HISTO_BIND ?= 127.0.0.1:8080
+DEMO_DATABASE ?= histo-demo.db
+
+.PHONY: build web run test bench openapi
+
+## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
+build: web
+	cargo build --release --bin histo --bin histo-bench
+
+web:
+	scripts/build-web.sh
+
+## run: build, then serve the demo company on SQLite and print the address to open.
+run: build
+	$(CARGO_TARGET_DIR)/release/histo serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
+
+## test: unit tests, then the API through HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is
+## installed and stopped), with the web app built first so that the server serves it.
+test: web
+	scripts/ensure-postgres.sh
+	cargo test --workspace --exclude histo-frontend
+
+## bench: recording speed through HTTP on both databases, beside raw inserts.
+bench:
+	cargo run --release --bin histo-bench
+
+## openapi: regenerate the committed OpenAPI document after changing the API.
+openapi:
+	cargo run --quiet --bin histo -- openapi > openapi/openapi.json

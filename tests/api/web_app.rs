@@ -1,0 +1,41 @@
+//! The web app is served at `/`: index.html for the app's own routes, hashed assets cached for good,
+//! and unknown API paths answered in JSON.
+
+use crate::helpers::TestApp;
+
+async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
+    let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/dist/index.html");
+    if !std::path::Path::new(dist).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the web app must be built under CI (make web)"
+        );
+        eprintln!(
+            "\n!!!!! the web app is not built (make web): its serving test is SKIPPED !!!!!\n"
+        );
+        return;
+    }
+    for path in ["/", "/stats/email?year=2026"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<title>Histo</title>"), "{path}: {html}");
+        let wasm = html
+            .split('"')
+            .find(|s| s.ends_with("_bg.wasm"))
+            .expect("the page names its wasm module");
+        let asset = app.client.get(app.url(wasm)).send().await.unwrap();
+        assert_eq!(asset.status().as_u16(), 200);
+        assert_eq!(asset.headers()["content-type"], "application/wasm");
+        assert!(asset.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable"));
+    }
+    let (status, body) = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("no API route"));
+}
+
+crate::on_both_databases!(the_web_app_is_served_with_its_routes_and_caching);
