@@ -226,3 +226,86 @@ fn authorize<S: RequiredScope>(req: &HttpRequest) -> Result<Authorized<S>, ApiEr
         scope: PhantomData,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(scope: &str, rights: Option<Vec<i64>>) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            sub: "u1".into(),
+            company: "acme".into(),
+            scope: Some(scope.into()),
+            rights,
+            exp: now + 60,
+            iat: Some(now),
+        }
+    }
+
+    fn sign(algorithm: Algorithm, key: EncodingKey, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(algorithm), claims, &key).unwrap()
+    }
+
+    #[test]
+    fn tokens_of_the_host_application_are_verified_with_its_public_key() {
+        // Keys made for these tests only, with `openssl genpkey`.
+        let cases = [
+            (
+                Algorithm::EdDSA,
+                EncodingKey::from_ed_pem(include_bytes!("../test-keys/ed25519.pem")).unwrap(),
+                include_str!("../test-keys/ed25519.pub.pem"),
+            ),
+            (
+                Algorithm::RS256,
+                EncodingKey::from_rsa_pem(include_bytes!("../test-keys/rsa.pem")).unwrap(),
+                include_str!("../test-keys/rsa.pub.pem"),
+            ),
+        ];
+        for (algorithm, private, public) in cases {
+            let verifier = TokenVerifier::public_key(public).unwrap();
+            let caller = verifier
+                .verify(&sign(algorithm, private, &claims("events:write", None)))
+                .unwrap();
+            assert_eq!(caller.company.as_str(), "acme");
+            assert!(caller.scopes.contains(Scope::EventsWrite));
+            let forged = mint(
+                b"a-secret-of-at-least-thirty-two-bytes!!",
+                &claims("events:write", None),
+            )
+            .unwrap();
+            assert!(
+                matches!(verifier.verify(&forged), Err(ApiError::Unauthorized(_))),
+                "{algorithm:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbered_rights_grant_scopes_through_the_map() {
+        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
+        let verifier = TokenVerifier::hs256(secret).unwrap();
+        let caller = verifier
+            .verify(&mint(secret, &claims("", Some(vec![2, 9]))).unwrap())
+            .unwrap();
+        assert_eq!(caller.scopes.to_claim(), "logs:read");
+        let verifier = verifier.with_rights(HashMap::from([(9, Scope::SitesManage)]));
+        let caller = verifier
+            .verify(&mint(secret, &claims("", Some(vec![2, 9]))).unwrap())
+            .unwrap();
+        assert_eq!(caller.scopes.to_claim(), "sites:manage");
+    }
+
+    #[test]
+    fn short_secrets_and_issuer_mismatches_are_refused() {
+        assert!(matches!(
+            TokenVerifier::hs256(b"short"),
+            Err(KeyError::SecretTooShort)
+        ));
+        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
+        let verifier = TokenVerifier::hs256(secret).unwrap().with_issuer("erp");
+        assert!(verifier
+            .verify(&mint(secret, &claims("logs:read", None)).unwrap())
+            .is_err());
+    }
+}

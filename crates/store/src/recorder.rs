@@ -235,7 +235,9 @@ fn company_zones(
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = events)]
+// Absent values are written as NULL, not left out, so that every row has the same SQL and the
+// prepared statement is reused.
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 struct EventRow<'a> {
     company_id: &'a str,
     id: &'a [u8],

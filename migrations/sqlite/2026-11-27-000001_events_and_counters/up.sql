@@ -34,7 +34,9 @@ CREATE TABLE events (
     detail TEXT,
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (company_id, id)
-);
+) WITHOUT ROWID;
+
+-- WITHOUT ROWID (SQLite): rows live in their primary key's b-tree, one b-tree less to write.
 
 -- The entries behind one bar of a chart, newest first.
 CREATE INDEX events_by_feature_month ON events (company_id, feature, month, occurred_at, id);
@@ -50,4 +52,4 @@ CREATE TABLE monthly_counts (
     cause TEXT NOT NULL,
     count BIGINT NOT NULL,
     PRIMARY KEY (company_id, feature, month, site, outcome, cause)
-);
+) WITHOUT ROWID;
