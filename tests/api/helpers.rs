@@ -131,6 +131,16 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs a statement straight on the database (to set what no route sets yet).
+    pub fn execute(&self, sql: &str) {
+        let mut conn = DatabaseUrl::parse(&self.url)
+            .and_then(|u| u.connect())
+            .expect("test database");
+        histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
+    }
+}
+
 fn execute_on_postgres(sql: &str) {
     let mut conn = DatabaseUrl::parse(&postgres_base_url())
         .and_then(|u| u.connect())
@@ -195,6 +205,23 @@ impl TestApp {
         answer(request.send().await.expect("request")).await
     }
 
+    /// The raw answer to a GET, for bodies that are not JSON.
+    pub async fn get_raw(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Hides a site straight in the database.
+    pub fn hide_site(&self, company: &str, site: &str) {
+        self.db.execute(&format!(
+            "UPDATE sites SET hidden = TRUE WHERE company_id = '{company}' AND code = '{site}'"
+        ));
+    }
+
     pub async fn record(&self, token: &str, body: &Value) -> (u16, Value) {
         self.post("/api/v1/events", Some(token), body).await
     }
@@ -216,6 +243,21 @@ pub async fn answer(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// An event of `feature` ending with `outcome` on `site` at `occurred_at`: an error gets the
+/// feature's first cause, a DEA update a detail.
+pub fn event(feature: &str, outcome: &str, site: &str, occurred_at: &str) -> Value {
+    let feature_type = histo_domain::Feature::parse(feature).expect("feature");
+    let mut event = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "feature": feature,
+        "outcome": outcome, "site": site, "user_code": "JDUPONT", "occurred_at": occurred_at});
+    if outcome == "error" {
+        event["cause"] = feature_type.causes()[0].code().into();
+    }
+    if feature_type.requires_detail() {
+        event["detail"] = serde_json::json!({"changed": "code"});
+    }
+    event
 }
 
 /// A token of `company` for user `u1` with `scope`, signed with the tests' secret.

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+mod read;
+pub use read::*;
+
 /// One use of one feature, as the host application reports it. No other field is taken: Histo stores
 /// no free text, so an unknown field is refused, not dropped.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -5,11 +5,13 @@
 mod event;
 mod ids;
 mod period;
+mod retention;
 mod scope;
 mod taxonomy;
 
 pub use event::{FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
 pub use ids::{CompanyId, IdError, SiteCode, SupportCode, UserCode};
 pub use period::{month_of, Month, Period, PeriodError, TimeZone, DEFAULT_TIMEZONE};
+pub use retention::{RetentionError, RetentionPolicy};
 pub use scope::{Scope, Scopes};
 pub use taxonomy::{Cause, DeaChange, Detail, Feature, Label, Outcome};

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod openapi;
+pub mod query;
 pub mod routes;
 mod web_app;
 
@@ -52,7 +53,14 @@ pub fn serve(
             .app_data(state.clone())
             .app_data(verifier.clone())
             .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+            .app_data(query::config())
             .service(routes::events::record)
+            .service(routes::stats::statistics)
+            .service(routes::stats::overview)
+            .service(routes::logs::logs)
+            .service(routes::logs::export)
+            .service(routes::taxonomy::features)
+            .service(routes::sites::sites)
             .service(routes::health::healthz)
             .service(web::resource("/docs").to(|| async {
                 HttpResponse::PermanentRedirect()

@@ -15,10 +15,22 @@ use crate::routes;
                        `events:write`, `sites:manage`, `settings:admin`) say what it may do.",
         license(name = "MIT"),
     ),
-    paths(routes::events::record, routes::health::healthz),
+    paths(
+        routes::events::record,
+        routes::stats::statistics,
+        routes::stats::overview,
+        routes::logs::logs,
+        routes::logs::export,
+        routes::taxonomy::features,
+        routes::sites::sites,
+        routes::health::healthz
+    ),
     modifiers(&BearerAuth),
     tags(
         (name = "events", description = "Recording uses of the host application's features"),
+        (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
+        (name = "logs", description = "The log entries behind the statistics, as pages or CSV"),
+        (name = "sites", description = "The company's sites"),
         (name = "operations", description = "Health of the service"),
     )
 )]

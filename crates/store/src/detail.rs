@@ -1,8 +1,6 @@
 //! How an event's detail is kept in the `detail` column: the JSON object the API shows.
 
-#[cfg(test)]
-use histo_domain::DeaChange;
-use histo_domain::Detail;
+use histo_domain::{DeaChange, Detail};
 
 pub fn to_json(detail: Detail) -> String {
     match detail {
@@ -10,7 +8,7 @@ pub fn to_json(detail: Detail) -> String {
     }
 }
 
-#[cfg(test)]
+/// Reads back what [`to_json`] wrote; `None` for anything else.
 pub fn from_json(text: &str) -> Option<Detail> {
     let changed = text
         .strip_prefix(r#"{"changed":""#)?

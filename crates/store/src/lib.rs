@@ -4,6 +4,7 @@
 
 pub mod connection;
 mod detail;
+mod read;
 mod recorder;
 pub mod schema;
 
@@ -13,6 +14,10 @@ use histo_domain::{CompanyId, NewEvent, TimeZone};
 use thiserror::Error;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection};
+pub use read::{
+    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, Site, Usage, UsageQuery,
+    UsageReport,
+};
 pub use recorder::Recorded;
 
 #[derive(Debug, Error)]
@@ -31,6 +36,8 @@ pub enum StoreError {
     WriterStopped,
     #[error("a database task stopped unexpectedly")]
     TaskFailed,
+    #[error("a stored row cannot be read: {0}")]
+    BadRow(String),
 }
 
 /// What the store needs to know besides the URL.
@@ -57,6 +64,8 @@ pub struct Store {
     backend: Backend,
     pool: connection::Pool,
     recorder: recorder::Recorder,
+    /// The time zone of companies not stored yet (a company exists as soon as a token names it).
+    default_timezone: TimeZone,
 }
 
 impl Store {
@@ -73,6 +82,7 @@ impl Store {
             backend: url.backend(),
             pool,
             recorder,
+            default_timezone: options.default_timezone,
         })
     }
 

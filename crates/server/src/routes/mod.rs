@@ -2,3 +2,7 @@
 
 pub mod events;
 pub mod health;
+pub mod logs;
+pub mod sites;
+pub mod stats;
+pub mod taxonomy;

@@ -1,0 +1,351 @@
+//! `GET /api/v1/logs` and `GET /api/v1/logs/export`: the log entries behind one bar of a chart,
+//! newest first, as pages of JSON with a cursor or as one streamed CSV file.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{SecondsFormat, Utc};
+use futures_util::{stream, StreamExt};
+use histo_api_types::{
+    ApiError as ErrorBody, EventDetail, ExportQuery, LogEntry as Item, LogPage as Page, LogsQuery,
+    SiteFilter,
+};
+use histo_domain::{month_of, Detail, Month, Period, TimeZone};
+use histo_store::{CompanyView, EntryPosition, LogEntry, LogPage};
+use uuid::Uuid;
+
+use crate::auth::{Authorized, LogsRead};
+use crate::error::ApiError;
+use crate::query::{self, ReadQuery};
+use crate::AppState;
+
+/// Entries per page when the client does not say.
+pub const DEFAULT_LIMIT: usize = 50;
+/// The most entries one page holds.
+pub const MAX_LIMIT: usize = 500;
+/// Entries read per query while exporting: memory stays flat whatever the size of the export.
+const EXPORT_PAGE: usize = 5_000;
+
+/// Log entries behind a bar
+///
+/// The entries of one feature in one month (`period=2026-03`) or year (`period=2026`) of the company's
+/// time zone, optionally of one outcome and some sites, newest first. Pass `next_cursor` back as
+/// `cursor` for the next page; pages stay stable while new events arrive. Hidden sites are left out.
+/// `purged` says that the period lies before the retention limit, so its entries were removed.
+#[utoipa::path(
+    tag = "logs",
+    params(LogsQuery, SiteFilter),
+    responses(
+        (status = 200, description = "A page of entries, newest first", body = Page),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
+        (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
+    ),
+    security(("bearer" = ["logs:read"]))
+)]
+#[get("/api/v1/logs")]
+pub async fn logs(
+    auth: Authorized<LogsRead>,
+    state: web::Data<AppState>,
+    query: ReadQuery<LogsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ReadQuery { params, sites } = query;
+    let selection = query::drilldown(&params.feature, &params.period, &params.outcome, sites)?;
+    let limit = limit(&params.limit)?;
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|cursor| decode_cursor(cursor, selection.period))
+        .transpose()?;
+    let period = selection.period;
+    let page = state
+        .store
+        .log_page(auth.caller.company, selection, after, limit)
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: items(&page),
+        next_cursor: page.next.map(encode_cursor),
+        purged: purged(&page.company, period),
+    }))
+}
+
+/// Log entries behind a bar, as CSV
+///
+/// The same entries as `GET /api/v1/logs` (without paging), streamed as a UTF-8 CSV file with a
+/// header row. For French spreadsheets: `sep=semicolon&bom=true`.
+#[utoipa::path(
+    tag = "logs",
+    params(ExportQuery, SiteFilter),
+    responses(
+        (status = 200, description = "The entries, newest first, as CSV", content_type = "text/csv", body = String,
+         example = json!("identifiant,date et heure,site,utilisateur,fonctionnalité,résultat,cause,code,détail\n0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01,2026-04-01T01:30:00+02:00,LYON,JDUPONT,vies,error,invalid_number,VIES_FORMAT,\n")),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
+        (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
+    ),
+    security(("bearer" = ["logs:read"]))
+)]
+#[get("/api/v1/logs/export")]
+pub async fn export(
+    auth: Authorized<LogsRead>,
+    state: web::Data<AppState>,
+    query: ReadQuery<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ReadQuery { params, sites } = query;
+    let selection = query::drilldown(&params.feature, &params.period, &params.outcome, sites)?;
+    let format = CsvFormat::parse(&params)?;
+    let filename = format!("histo-{}-{}.csv", selection.feature, selection.period);
+    let store = state.store.clone();
+    let company = auth.caller.company;
+    // The first page is read before answering, so that an unavailable database is a clean 503.
+    let first = store
+        .log_page(company.clone(), selection.clone(), None, EXPORT_PAGE)
+        .await?;
+    let head = stream::once(std::future::ready(format.header()));
+    let pages = stream::try_unfold(Some(NextPage::Read(first)), move |next| {
+        let (store, company, selection) = (store.clone(), company.clone(), selection.clone());
+        async move {
+            let page = match next {
+                None => return Ok(None),
+                Some(NextPage::Read(page)) => page,
+                Some(NextPage::After(position)) => store
+                    .log_page(company, selection, Some(position), EXPORT_PAGE)
+                    .await
+                    .map_err(ApiError::from)?,
+            };
+            let rows = format.rows(&items(&page))?;
+            Ok::<_, actix_web::Error>(Some((rows, page.next.map(NextPage::After))))
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .streaming(head.chain(pages)))
+}
+
+/// The export's next page: already read, or to read after a position.
+enum NextPage {
+    Read(LogPage),
+    After(EntryPosition),
+}
+
+fn limit(value: &Option<String>) -> Result<usize, ApiError> {
+    match value.as_deref() {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid_field("limit", format!("must be a number from 1 to {MAX_LIMIT}"))
+            }),
+    }
+}
+
+/// Whether the whole period lies before the company's retention limit, as of now.
+fn purged(company: &CompanyView, period: Period) -> bool {
+    let current = month_of(Utc::now(), company.timezone);
+    company.retention.has_purged(period, current)
+}
+
+fn items(page: &LogPage) -> Vec<Item> {
+    page.entries
+        .iter()
+        .map(|entry| item(entry, page.company.timezone))
+        .collect()
+}
+
+fn item(entry: &LogEntry, zone: TimeZone) -> Item {
+    Item {
+        id: entry.id.to_string(),
+        occurred_at: entry
+            .occurred_at
+            .with_timezone(&zone.tz())
+            .to_rfc3339_opts(SecondsFormat::AutoSi, false),
+        site: entry.site.clone(),
+        user_code: entry.user_code.clone(),
+        feature: entry.feature.code().into(),
+        outcome: entry.outcome.code().into(),
+        cause: entry.cause.map(|c| c.code().into()),
+        code: entry.code.clone(),
+        detail: entry.detail.map(|detail| match detail {
+            Detail::DeaUpdate { changed } => EventDetail {
+                changed: changed.code().into(),
+            },
+        }),
+    }
+}
+
+/// Bytes of a cursor: the entry's month (4), time in microseconds (8) and id (16), big-endian.
+const CURSOR_BYTES: usize = 28;
+
+/// An opaque cursor: base64url of the last entry's position.
+fn encode_cursor(position: EntryPosition) -> String {
+    let mut bytes = Vec::with_capacity(CURSOR_BYTES);
+    bytes.extend_from_slice(&position.month.key().to_be_bytes());
+    bytes.extend_from_slice(&position.occurred_at.to_be_bytes());
+    bytes.extend_from_slice(position.id.as_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Reads a cursor back; one that is garbled, or that is not of an entry of `period`, is refused.
+fn decode_cursor(cursor: &str, period: Period) -> Result<EntryPosition, ApiError> {
+    let refused = || {
+        ApiError::invalid_field(
+            "cursor",
+            "is not a cursor of this list (pass next_cursor back unchanged)",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| refused())?;
+    let bytes: [u8; CURSOR_BYTES] = bytes.try_into().map_err(|_| refused())?;
+    let (month, rest) = bytes.split_at(4);
+    let (occurred_at, id) = rest.split_at(8);
+    let month = Month::from_key(i32::from_be_bytes(month.try_into().map_err(|_| refused())?))
+        .map_err(|_| refused())?;
+    let (first, last) = period.months();
+    if !(first..=last).contains(&month) {
+        return Err(refused());
+    }
+    Ok(EntryPosition {
+        month,
+        occurred_at: i64::from_be_bytes(occurred_at.try_into().map_err(|_| refused())?),
+        id: Uuid::from_slice(id).map_err(|_| refused())?,
+    })
+}
+
+/// How the CSV file is written: separator, byte order mark and the language of the header row.
+#[derive(Debug, Clone, Copy)]
+struct CsvFormat {
+    separator: u8,
+    bom: bool,
+    english: bool,
+}
+
+const HEADER_FR: [&str; 9] = [
+    "identifiant",
+    "date et heure",
+    "site",
+    "utilisateur",
+    "fonctionnalité",
+    "résultat",
+    "cause",
+    "code",
+    "détail",
+];
+const HEADER_EN: [&str; 9] = [
+    "id",
+    "date and time",
+    "site",
+    "user",
+    "feature",
+    "outcome",
+    "cause",
+    "code",
+    "detail",
+];
+
+impl CsvFormat {
+    fn parse(params: &ExportQuery) -> Result<CsvFormat, ApiError> {
+        let separator = match params.sep.as_deref() {
+            None | Some("comma") => b',',
+            Some("semicolon") => b';',
+            Some(_) => {
+                return Err(ApiError::invalid_field(
+                    "sep",
+                    "must be 'comma' or 'semicolon'",
+                ))
+            }
+        };
+        let bom = match params.bom.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(ApiError::invalid_field("bom", "must be 'true' or 'false'")),
+        };
+        let english = match params.lang.as_deref() {
+            None | Some("fr") => false,
+            Some("en") => true,
+            Some(_) => return Err(ApiError::invalid_field("lang", "must be 'fr' or 'en'")),
+        };
+        Ok(CsvFormat {
+            separator,
+            bom,
+            english,
+        })
+    }
+
+    fn header(self) -> Result<web::Bytes, actix_web::Error> {
+        let mut bytes = Vec::new();
+        if self.bom {
+            bytes.extend_from_slice("\u{feff}".as_bytes());
+        }
+        let names = if self.english { HEADER_EN } else { HEADER_FR };
+        self.write(bytes, std::iter::once(names.map(str::to_owned)))
+    }
+
+    fn rows(self, items: &[Item]) -> Result<web::Bytes, actix_web::Error> {
+        let rows = items.iter().map(|item| {
+            [
+                item.id.clone(),
+                item.occurred_at.clone(),
+                item.site.clone(),
+                item.user_code.clone(),
+                item.feature.clone(),
+                item.outcome.clone(),
+                item.cause.clone().unwrap_or_default(),
+                item.code.clone().unwrap_or_default(),
+                item.detail
+                    .as_ref()
+                    .and_then(|d| serde_json::to_string(d).ok())
+                    .unwrap_or_default(),
+            ]
+        });
+        self.write(Vec::with_capacity(items.len() * 128), rows)
+    }
+
+    fn write(
+        self,
+        into: Vec<u8>,
+        rows: impl Iterator<Item = [String; 9]>,
+    ) -> Result<web::Bytes, actix_web::Error> {
+        let failed = |e: &dyn std::fmt::Display| {
+            tracing::error!(error = %e, "writing CSV failed");
+            actix_web::error::ErrorInternalServerError("the export failed")
+        };
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(self.separator)
+            .from_writer(into);
+        for row in rows {
+            writer.write_record(&row).map_err(|e| failed(&e))?;
+        }
+        let bytes = writer.into_inner().map_err(|e| failed(&e))?;
+        Ok(web::Bytes::from(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_only_within_its_period() {
+        let position = EntryPosition {
+            month: Month::new(2026, 3).unwrap(),
+            occurred_at: 1_774_999_800_000_000,
+            id: Uuid::now_v7(),
+        };
+        let cursor = encode_cursor(position);
+        let march = Period::parse("2026-03").unwrap();
+        assert_eq!(decode_cursor(&cursor, march).unwrap(), position);
+        assert_eq!(
+            decode_cursor(&cursor, Period::parse("2026").unwrap()).unwrap(),
+            position
+        );
+        assert!(decode_cursor(&cursor, Period::parse("2026-04").unwrap()).is_err());
+        assert!(decode_cursor("garbage!", march).is_err());
+        assert!(decode_cursor(&cursor[..20], march).is_err());
+    }
+}

@@ -1,0 +1,390 @@
+//! Reading a company's figures: uses per month from the monthly counts (never from the events), pages
+//! of log entries newest first, and the sites. Hidden sites are left out of every read here through
+//! [`SiteSelection`], the one place that knows about them.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::{not, sql};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use histo_domain::{
+    Cause, CompanyId, Detail, Feature, Month, Outcome, Period, RetentionPolicy, SiteCode, TimeZone,
+};
+use uuid::Uuid;
+
+use crate::connection::DbConnection;
+use crate::schema::{companies, events, monthly_counts, sites};
+use crate::{Store, StoreError};
+
+/// What every read tells besides its figures: the company's settings and how many sites it hides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyView {
+    pub timezone: TimeZone,
+    pub retention: RetentionPolicy,
+    pub hidden_sites: usize,
+}
+
+/// The uses to count: one feature or all, over a range of months, on some sites or all.
+#[derive(Debug, Clone)]
+pub struct UsageQuery {
+    pub feature: Option<Feature>,
+    pub first: Month,
+    pub last: Month,
+    /// Empty: every visible site.
+    pub sites: Vec<SiteCode>,
+}
+
+/// The uses of one feature in one month that ended with one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub feature: Feature,
+    pub month: Month,
+    pub outcome: Outcome,
+    pub count: u64,
+}
+
+/// The counts of a [`UsageQuery`]; months, features and outcomes without a use are absent.
+#[derive(Debug, Clone)]
+pub struct UsageReport {
+    pub company: CompanyView,
+    pub usage: Vec<Usage>,
+}
+
+/// The entries behind one bar of a chart.
+#[derive(Debug, Clone)]
+pub struct EntrySelection {
+    pub feature: Feature,
+    pub period: Period,
+    pub outcome: Option<Outcome>,
+    /// Empty: every visible site.
+    pub sites: Vec<SiteCode>,
+}
+
+/// Where an entry sits in the newest-first order; a page continues after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryPosition {
+    /// The entry's stored company-local month.
+    pub month: Month,
+    /// Microseconds since 1970-01-01 UTC.
+    pub occurred_at: i64,
+    pub id: Uuid,
+}
+
+/// One log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub site: String,
+    pub user_code: String,
+    pub feature: Feature,
+    pub outcome: Outcome,
+    pub cause: Option<Cause>,
+    pub code: Option<String>,
+    pub detail: Option<Detail>,
+    position: EntryPosition,
+}
+
+impl LogEntry {
+    pub fn position(&self) -> EntryPosition {
+        self.position
+    }
+}
+
+/// A page of entries, newest first; `next` is set when more entries follow.
+#[derive(Debug, Clone)]
+pub struct LogPage {
+    pub company: CompanyView,
+    pub entries: Vec<LogEntry>,
+    pub next: Option<EntryPosition>,
+}
+
+/// A site of a company, hidden or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub code: String,
+    pub name: String,
+    pub hidden: bool,
+}
+
+impl Store {
+    /// Counts uses per feature, month and outcome from the monthly counts: the cost depends on the
+    /// number of months, sites and outcomes, never on the number of events.
+    pub async fn usage(
+        &self,
+        company: CompanyId,
+        query: UsageQuery,
+    ) -> Result<UsageReport, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            let (company_view, sites) =
+                read_company(conn, &company, default_timezone, &query.sites)?;
+            let usage = count_usage(conn, &company, &query, &sites)?;
+            Ok(UsageReport {
+                company: company_view,
+                usage,
+            })
+        })
+        .await
+    }
+
+    /// Up to `limit` entries of a selection, newest first, after `after` when given.
+    pub async fn log_page(
+        &self,
+        company: CompanyId,
+        selection: EntrySelection,
+        after: Option<EntryPosition>,
+        limit: usize,
+    ) -> Result<LogPage, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            let (company_view, sites) =
+                read_company(conn, &company, default_timezone, &selection.sites)?;
+            let mut entries = read_entries(conn, &company, &selection, &sites, after, limit + 1)?;
+            let next = if entries.len() > limit {
+                entries.truncate(limit);
+                entries.last().map(LogEntry::position)
+            } else {
+                None
+            };
+            Ok(LogPage {
+                company: company_view,
+                entries,
+                next,
+            })
+        })
+        .await
+    }
+
+    /// The company's sites, hidden ones included, ordered by code.
+    pub async fn sites(&self, company: CompanyId) -> Result<Vec<Site>, StoreError> {
+        self.read(move |conn| {
+            let rows: Vec<(String, String, bool)> = sites::table
+                .filter(sites::company_id.eq(company.as_str()))
+                .order(sites::code)
+                .select((sites::code, sites::name, sites::hidden))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(code, name, hidden)| Site { code, name, hidden })
+                .collect())
+        })
+        .await
+    }
+}
+
+/// The sites a read covers. Built only by [`read_company`], so that no read can forget the hidden
+/// ones, and applied to a query by [`only_selected_sites!`].
+enum SiteSelection {
+    /// Every site but these hidden ones.
+    AllBut(Vec<String>),
+    /// Only these (requested, and not hidden; possibly none).
+    Only(Vec<String>),
+}
+
+/// Keeps the rows of a boxed query whose site `column` the [`SiteSelection`] covers.
+macro_rules! only_selected_sites {
+    ($query:expr, $column:expr, $selection:expr) => {
+        match $selection {
+            SiteSelection::AllBut(hidden) => $query.filter(not($column.eq_any(hidden))),
+            SiteSelection::Only(sites) => $query.filter($column.eq_any(sites)),
+        }
+    };
+}
+
+/// The company's settings (defaults when it has stored nothing yet) and the sites a read covers.
+fn read_company(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    default_timezone: TimeZone,
+    requested_sites: &[SiteCode],
+) -> Result<(CompanyView, SiteSelection), StoreError> {
+    let settings: Option<(String, i32)> = companies::table
+        .find(company.as_str())
+        .select((companies::timezone, companies::retention_months))
+        .first(conn)
+        .optional()?;
+    let (timezone, retention) = match settings {
+        None => (default_timezone, RetentionPolicy::default()),
+        Some((zone, months)) => (
+            TimeZone::parse(&zone).unwrap_or_else(|error| {
+                tracing::error!(company = company.as_str(), %error, "stored time zone unreadable; using the default");
+                default_timezone
+            }),
+            u32::try_from(months)
+                .ok()
+                .and_then(|m| RetentionPolicy::new(m).ok())
+                .unwrap_or_else(|| {
+                    tracing::error!(company = company.as_str(), months, "stored retention unreadable; using the default");
+                    RetentionPolicy::default()
+                }),
+        ),
+    };
+    let hidden: Vec<String> = sites::table
+        .filter(sites::company_id.eq(company.as_str()))
+        .filter(sites::hidden.eq(true))
+        .select(sites::code)
+        .load(conn)?;
+    let view = CompanyView {
+        timezone,
+        retention,
+        hidden_sites: hidden.len(),
+    };
+    let selection = if requested_sites.is_empty() {
+        SiteSelection::AllBut(hidden)
+    } else {
+        SiteSelection::Only(
+            requested_sites
+                .iter()
+                .map(SiteCode::as_str)
+                .filter(|code| !hidden.iter().any(|h| h == code))
+                .map(str::to_owned)
+                .collect(),
+        )
+    };
+    Ok((view, selection))
+}
+
+fn count_usage(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    query: &UsageQuery,
+    sites: &SiteSelection,
+) -> Result<Vec<Usage>, StoreError> {
+    // CAST: PostgreSQL sums BIGINTs into NUMERIC, which SQLite does not know.
+    let mut counts = monthly_counts::table
+        .filter(monthly_counts::company_id.eq(company.as_str()))
+        .filter(monthly_counts::month.between(query.first.key(), query.last.key()))
+        .group_by((
+            monthly_counts::feature,
+            monthly_counts::month,
+            monthly_counts::outcome,
+        ))
+        .select((
+            monthly_counts::feature,
+            monthly_counts::month,
+            monthly_counts::outcome,
+            sql::<BigInt>("CAST(SUM(count) AS BIGINT)"),
+        ))
+        .into_boxed();
+    // Every feature named, even for all of them: each one is then a range of the primary key.
+    let features: Vec<&str> = match query.feature {
+        Some(feature) => vec![feature.code()],
+        None => Feature::ALL.iter().map(|f| f.code()).collect(),
+    };
+    counts = counts.filter(monthly_counts::feature.eq_any(features));
+    counts = only_selected_sites!(counts, monthly_counts::site, sites);
+    let rows: Vec<(String, i32, String, i64)> = counts.load(conn)?;
+    rows.into_iter()
+        .map(|(feature, month, outcome, count)| {
+            Ok(Usage {
+                feature: Feature::parse(&feature)
+                    .ok_or_else(|| StoreError::BadRow(format!("unknown feature '{feature}'")))?,
+                month: Month::from_key(month)
+                    .map_err(|_| StoreError::BadRow(format!("bad month {month}")))?,
+                outcome: Outcome::parse(&outcome)
+                    .ok_or_else(|| StoreError::BadRow(format!("unknown outcome '{outcome}'")))?,
+                count: u64::try_from(count).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = events)]
+struct EntryRow {
+    id: Vec<u8>,
+    occurred_at: i64,
+    month: i32,
+    feature: String,
+    outcome: String,
+    cause: Option<String>,
+    site: String,
+    user_code: String,
+    code: Option<String>,
+    detail: Option<String>,
+}
+
+/// Up to `wanted` entries, newest first by (occurred_at, id). The walk goes one month at a time, from
+/// the newest month of the period (or the month of `after`) back: each step is one range of the index
+/// `events_by_feature_month`, read in its own order, whatever the size of the period.
+fn read_entries(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    selection: &EntrySelection,
+    sites: &SiteSelection,
+    after: Option<EntryPosition>,
+    wanted: usize,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let (first, last) = selection.period.months();
+    let mut month = after.map_or(last, |position| position.month.min(last));
+    let mut entries = Vec::new();
+    while month >= first && entries.len() < wanted {
+        let mut query = events::table
+            .filter(events::company_id.eq(company.as_str()))
+            .filter(events::feature.eq(selection.feature.code()))
+            .filter(events::month.eq(month.key()))
+            .into_boxed();
+        if let Some(outcome) = selection.outcome {
+            query = query.filter(events::outcome.eq(outcome.code()));
+        }
+        query = only_selected_sites!(query, events::site, sites);
+        if let Some(position) = after.filter(|p| p.month == month) {
+            // (occurred_at, id) < (position): written so that both databases range over the index.
+            query = query
+                .filter(events::occurred_at.le(position.occurred_at))
+                .filter(
+                    events::occurred_at
+                        .lt(position.occurred_at)
+                        .or(events::id.lt(position.id.as_bytes().to_vec())),
+                );
+        }
+        let rows: Vec<EntryRow> = query
+            .order((events::occurred_at.desc(), events::id.desc()))
+            .limit(i64::try_from(wanted - entries.len()).unwrap_or(i64::MAX))
+            .select(EntryRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            entries.push(entry(row)?);
+        }
+        month = month.plus(-1);
+    }
+    Ok(entries)
+}
+
+fn entry(row: EntryRow) -> Result<LogEntry, StoreError> {
+    let bad = |what: &str| StoreError::BadRow(format!("event {}: {what}", hex(&row.id)));
+    let id = Uuid::from_slice(&row.id).map_err(|_| bad("the id is not 16 bytes"))?;
+    let occurred_at = DateTime::from_timestamp_micros(row.occurred_at)
+        .ok_or_else(|| bad("occurred_at is out of range"))?;
+    let month = Month::from_key(row.month).map_err(|_| bad("bad month"))?;
+    let feature = Feature::parse(&row.feature).ok_or_else(|| bad("unknown feature"))?;
+    let outcome = Outcome::parse(&row.outcome).ok_or_else(|| bad("unknown outcome"))?;
+    let cause = match row.cause.as_deref() {
+        None => None,
+        Some(text) => Some(Cause::parse(text).ok_or_else(|| bad("unknown cause"))?),
+    };
+    let detail = match row.detail.as_deref() {
+        None => None,
+        Some(text) => Some(crate::detail::from_json(text).ok_or_else(|| bad("unreadable detail"))?),
+    };
+    Ok(LogEntry {
+        id,
+        occurred_at,
+        site: row.site,
+        user_code: row.user_code,
+        feature,
+        outcome,
+        cause,
+        code: row.code,
+        detail,
+        position: EntryPosition {
+            month,
+            occurred_at: row.occurred_at,
+            id,
+        },
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

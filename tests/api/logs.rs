@@ -1,0 +1,226 @@
+//! The log entries behind a bar: every field shown, newest first, each entry exactly once when paging
+//! (also while new events arrive), and `purged` from the retention policy.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use histo_domain::{month_of, TimeZone};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use serde_json::{json, Value};
+
+use crate::helpers::{event, token, TestApp};
+
+async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
+    let events = json!({"events": [
+        {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "feature": "vies", "outcome": "error",
+         "cause": "invalid_number", "site": "LYON", "user_code": "JDUPONT",
+         "occurred_at": "2026-03-31T23:30:00Z", "code": "VIES_FORMAT"},
+        {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "feature": "dea_update", "outcome": "success",
+         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": "2026-04-02T08:15:30.250+02:00",
+         "detail": {"changed": "amount"}},
+        {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c03", "feature": "vies", "outcome": "success",
+         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": "2026-04-03T12:00:00+02:00"},
+    ]});
+    assert_eq!(
+        app.record(&token("acme", "events:write"), &events).await.0,
+        200
+    );
+    let reader = token("acme", "logs:read");
+    assert_eq!(
+        app.get("/api/v1/logs?feature=vies&period=2026-04", Some(&reader))
+            .await,
+        (
+            200,
+            json!({"items": [
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c03", "occurred_at": "2026-04-03T12:00:00+02:00",
+             "site": "PARIS", "user_code": "MMARTIN", "feature": "vies", "outcome": "success",
+             "cause": null, "code": null, "detail": null},
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "occurred_at": "2026-04-01T01:30:00+02:00",
+             "site": "LYON", "user_code": "JDUPONT", "feature": "vies", "outcome": "error",
+             "cause": "invalid_number", "code": "VIES_FORMAT", "detail": null}],
+            "next_cursor": null, "purged": false})
+        )
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/logs?feature=vies&period=2026&outcome=error&site=LYON",
+            Some(&reader)
+        )
+        .await
+        .1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/logs?feature=dea_update&period=2026-04",
+            Some(&reader)
+        )
+        .await,
+        (
+            200,
+            json!({"items": [
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "occurred_at": "2026-04-02T08:15:30.250+02:00",
+             "site": "PARIS", "user_code": "MMARTIN", "feature": "dea_update", "outcome": "success",
+             "cause": null, "code": null, "detail": {"changed": "amount"}}],
+            "next_cursor": null, "purged": false})
+        )
+    );
+}
+
+/// `count` events of `feature` in 2025, on few distinct instants so that many share one time and are
+/// ordered by id.
+fn events_of_2025(rng: &mut StdRng, count: usize) -> Vec<Value> {
+    let start = 1_735_689_600i64; // 2025-01-01T00:00:00Z
+    (0..count)
+        .map(|_| {
+            let at = DateTime::from_timestamp(start + rng.gen_range(0..2_000) * 15_000, 0)
+                .unwrap_or_default();
+            let outcome = ["success", "error", "stopped"][rng.gen_range(0..3)];
+            event("email", outcome, "LYON", &at.to_rfc3339())
+        })
+        .collect()
+}
+
+/// The (time, id) of an item, to check the order.
+fn key(item: &Value) -> (DateTime<Utc>, String) {
+    let at = DateTime::parse_from_rfc3339(item["occurred_at"].as_str().unwrap_or_default())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default();
+    (at, item["id"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Reads every page of `query`; after each page, posts a few events of the same period.
+async fn read_all_pages(
+    app: &TestApp,
+    query: &str,
+    limit: usize,
+    rng: &mut StdRng,
+    post_between: bool,
+) -> Vec<Value> {
+    let reader = token("acme", "logs:read");
+    let writer = token("acme", "events:write");
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => format!("{query}&limit={limit}"),
+            Some(c) => format!("{query}&limit={limit}&cursor={c}"),
+        };
+        let (status, page) = app.get(&path, Some(&reader)).await;
+        assert_eq!(status, 200, "{page}");
+        let got = page["items"].as_array().cloned().unwrap_or_default();
+        assert!(got.len() <= limit);
+        items.extend(got);
+        if post_between {
+            let new = json!({"events": events_of_2025(rng, 3)});
+            assert_eq!(app.record(&writer, &new).await.0, 200);
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    items
+}
+
+async fn paging_returns_each_entry_exactly_once(app: TestApp) {
+    let mut rng = StdRng::seed_from_u64(7);
+    let posted = events_of_2025(&mut rng, 10_000);
+    let posted_ids: HashSet<String> = posted
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        app.record(&token("acme", "events:write"), &json!({ "events": posted }))
+            .await
+            .0,
+        200
+    );
+    for (limit, post_between) in [(500, false), (137, false), (500, true), (61, true)] {
+        let items = read_all_pages(
+            &app,
+            "/api/v1/logs?feature=email&period=2025",
+            limit,
+            &mut rng,
+            post_between,
+        )
+        .await;
+        let ids: Vec<String> = items.iter().map(|i| key(i).1).collect();
+        let distinct: HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "an entry was seen twice");
+        assert!(
+            posted_ids.iter().all(|id| distinct.contains(id)),
+            "an entry was skipped"
+        );
+        let keys: Vec<_> = items.iter().map(key).collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] > w[1]),
+            "not newest first by (time, id)"
+        );
+        if !post_between {
+            // Nothing was posted yet besides the 10,000.
+            assert_eq!(ids.len(), 10_000);
+        }
+    }
+    // Within one month, with an outcome filter.
+    let items = read_all_pages(
+        &app,
+        "/api/v1/logs?feature=email&period=2025-06&outcome=error",
+        50,
+        &mut rng,
+        false,
+    )
+    .await;
+    assert!(items.iter().all(|i| i["outcome"] == "error"));
+    assert_eq!(
+        items.len() as i64,
+        app.db.number("SELECT COUNT(*) AS n FROM events WHERE company_id = 'acme' AND month = 202506 AND outcome = 'error'")
+    );
+}
+
+async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestApp) {
+    let reader = token("acme", "logs:read");
+    let purged = |period: String| {
+        let reader = reader.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .get(
+                    &format!("/api/v1/logs?feature=sms&period={period}"),
+                    Some(&reader),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["purged"].as_bool()
+        }
+    };
+    let now = month_of(Utc::now(), TimeZone::default());
+    // With the default 24 months, in November 2026: October 2024 is purged, November 2024 stays.
+    assert_eq!(purged(now.plus(-25).to_string()).await, Some(true));
+    assert_eq!(purged(now.plus(-24).to_string()).await, Some(false));
+    assert_eq!(purged(now.to_string()).await, Some(false));
+    assert_eq!(purged("2000".into()).await, Some(true));
+    assert_eq!(purged(now.year.to_string()).await, Some(false));
+
+    assert_eq!(
+        app.record(
+            &token("acme", "events:write"),
+            &event("sms", "success", "LYON", "2026-01-01T12:00:00Z")
+        )
+        .await
+        .0,
+        200
+    );
+    app.db
+        .execute("UPDATE companies SET retention_months = 1 WHERE id = 'acme'");
+    assert_eq!(purged(now.plus(-2).to_string()).await, Some(true));
+    assert_eq!(purged(now.plus(-1).to_string()).await, Some(false));
+}
+
+crate::on_both_databases!(
+    an_entry_shows_every_field_in_local_time,
+    paging_returns_each_entry_exactly_once,
+    purged_says_when_the_period_lies_before_the_retention_limit,
+);

@@ -1,0 +1,327 @@
+//! Statistics through HTTP: every count equals the events posted, every bucket is there, and months
+//! and years follow the company's time zone across daylight-saving changes and New Year's Eve.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use histo_domain::{month_of, Feature, Outcome, TimeZone};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Map, Value};
+
+use crate::helpers::{event, token, TestApp};
+
+const SITES: [&str; 3] = ["LYON", "PARIS", "NANTES"];
+
+/// An event as the property test draws it.
+#[derive(Debug, Clone)]
+struct Drawn {
+    feature: Feature,
+    outcome: Outcome,
+    site: &'static str,
+    at: DateTime<Utc>,
+}
+
+impl Drawn {
+    fn json(&self) -> Value {
+        event(
+            self.feature.code(),
+            self.outcome.code(),
+            self.site,
+            &self.at.to_rfc3339(),
+        )
+    }
+}
+
+/// Times from 2023 to the end of 2025, half of them within hours of a month's first midnight (UTC),
+/// where Paris time already is in the next month.
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    let anywhere = 1_672_531_200i64..1_767_225_600; // 2023-01-01 to 2026-01-01
+    let near_month_end =
+        (2023..=2025i32, 1..=12u32, -3 * 3600..3 * 3600i64).prop_map(|(year, month, offset)| {
+            let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or(1_700_000_000);
+            first + offset
+        });
+    prop_oneof![anywhere, near_month_end]
+        .prop_map(|seconds| DateTime::from_timestamp(seconds, 0).unwrap_or_default())
+}
+
+fn drawn() -> impl Strategy<Value = Drawn> {
+    (0..Feature::ALL.len(), 0..4usize, 0..SITES.len(), instant()).prop_map(
+        |(feature, outcome, site, at)| {
+            let feature = Feature::ALL[feature];
+            let outcomes = feature.outcomes();
+            Drawn {
+                feature,
+                outcome: outcomes[outcome % outcomes.len()],
+                site: SITES[site],
+                at,
+            }
+        },
+    )
+}
+
+/// The statistic computed straight from the events: `periods` are `YYYY-MM` or `YYYY`.
+fn expected(
+    events: &[Drawn],
+    feature: Feature,
+    granularity: &str,
+    periods: &[String],
+    sites: &[&str],
+) -> Value {
+    let paris = TimeZone::default();
+    let buckets: Vec<Value> = periods
+        .iter()
+        .map(|period| {
+            let counts: Map<String, Value> = feature
+                .outcomes()
+                .iter()
+                .map(|outcome| {
+                    let n = events
+                        .iter()
+                        .filter(|e| e.feature == feature && e.outcome == *outcome)
+                        .filter(|e| sites.is_empty() || sites.contains(&e.site))
+                        .filter(|e| month_of(e.at, paris).to_string().starts_with(period))
+                        .count();
+                    (outcome.code().to_owned(), json!(n))
+                })
+                .collect();
+            json!({"period": period, "counts": counts})
+        })
+        .collect();
+    json!({"feature": feature.code(), "granularity": granularity, "timezone": "Europe/Paris",
+           "hidden_sites": 0, "buckets": buckets})
+}
+
+async fn check_statistics(app: &TestApp, company: &str, events: &[Drawn], sites: &[&str]) {
+    if !events.is_empty() {
+        let batch = json!({"events": events.iter().map(Drawn::json).collect::<Vec<_>>()});
+        assert_eq!(
+            app.record(&token(company, "events:write"), &batch).await.0,
+            200
+        );
+    }
+    let reader = token(company, "logs:read");
+    for feature in Feature::ALL {
+        for filter in [&[][..], sites] {
+            let site_query: String = filter.iter().map(|s| format!("&site={s}")).collect();
+            for year in 2023..=2026 {
+                let months: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
+                let path = format!(
+                    "/api/v1/stats?feature={feature}&granularity=month&year={year}{site_query}"
+                );
+                assert_eq!(
+                    app.get(&path, Some(&reader)).await,
+                    (200, expected(events, *feature, "month", &months, filter)),
+                    "{path}"
+                );
+            }
+            let years: Vec<String> = (2022..=2026).map(|y| y.to_string()).collect();
+            let path = format!(
+                "/api/v1/stats?feature={feature}&granularity=year&from=2022&to=2026{site_query}"
+            );
+            assert_eq!(
+                app.get(&path, Some(&reader)).await,
+                (200, expected(events, *feature, "year", &years, filter)),
+                "{path}"
+            );
+        }
+    }
+}
+
+async fn every_statistic_equals_the_count_of_the_posted_events(app: TestApp) {
+    let mut runner = TestRunner::new(Config {
+        cases: 16,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let runtime = tokio::runtime::Handle::current();
+    // Each case posts into a company of its own, so that cases do not add up.
+    let case = AtomicUsize::new(0);
+    let cases = (
+        prop::collection::vec(drawn(), 0..80),
+        prop::sample::subsequence(SITES.to_vec(), 1..=2),
+    );
+    let outcome = runner.run(&cases, |(events, sites)| {
+        let company = format!("prop{}", case.fetch_add(1, Ordering::Relaxed));
+        tokio::task::block_in_place(|| {
+            runtime.block_on(check_statistics(&app, &company, &events, &sites))
+        });
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}
+
+fn email_counts(months: &[(&str, u64)], all: &[&str]) -> Value {
+    let buckets: Vec<Value> = all
+        .iter()
+        .map(|period| {
+            let n = months
+                .iter()
+                .find(|(p, _)| p == period)
+                .map_or(0, |(_, n)| *n);
+            json!({"period": period, "counts": {"success": n, "error": 0, "stopped": 0}})
+        })
+        .collect();
+    json!(buckets)
+}
+
+async fn months_and_years_follow_paris_time(app: TestApp) {
+    let times = [
+        "2025-12-31T22:59:59Z", // 23:59:59 in Paris: December 2025
+        "2025-12-31T23:30:00Z", // 00:30 on New Year's Day: January 2026
+        "2026-03-29T00:59:59Z", // 01:59:59 CET, just before clocks go forward
+        "2026-03-29T01:00:00Z", // 03:00 CEST
+        "2026-03-31T21:59:59Z", // 23:59:59 CEST: still March
+        "2026-03-31T23:30:00Z", // 01:30 CEST on 1 April
+        "2026-10-25T00:59:59Z", // 02:59:59 CEST, just before clocks go back
+        "2026-10-25T01:00:00Z", // 02:00 CET, the second time
+        "2026-10-31T22:59:59Z", // 23:59:59 CET: still October
+        "2026-10-31T23:00:00Z", // midnight CET on 1 November
+    ];
+    let events: Vec<Value> = times
+        .iter()
+        .map(|at| event("email", "success", "LYON", at))
+        .collect();
+    let writer = token("acme", "events:write");
+    assert_eq!(
+        app.record(&writer, &json!({ "events": events })).await.0,
+        200
+    );
+    let reader = token("acme", "logs:read");
+
+    let months: Vec<String> = (1..=12).map(|m| format!("2026-{m:02}")).collect();
+    let months: Vec<&str> = months.iter().map(String::as_str).collect();
+    assert_eq!(
+        app.get(
+            "/api/v1/stats?feature=email&granularity=month&year=2026",
+            Some(&reader)
+        )
+        .await,
+        (
+            200,
+            json!({"feature": "email", "granularity": "month", "timezone": "Europe/Paris", "hidden_sites": 0,
+                   "buckets": email_counts(&[("2026-01", 1), ("2026-03", 3), ("2026-04", 1), ("2026-10", 3), ("2026-11", 1)], &months)})
+        )
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/stats?feature=email&granularity=year&from=2024&to=2026",
+            Some(&reader)
+        )
+        .await,
+        (
+            200,
+            json!({"feature": "email", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 0,
+                   "buckets": email_counts(&[("2025", 1), ("2026", 9)], &["2024", "2025", "2026"])})
+        )
+    );
+
+    let listed = |period: &'static str| {
+        let reader = reader.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .get(
+                    &format!("/api/v1/logs?feature=email&period={period}"),
+                    Some(&reader),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["occurred_at"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("2026-01").await, ["2026-01-01T00:30:00+01:00"]);
+    assert_eq!(listed("2025-12").await, ["2025-12-31T23:59:59+01:00"]);
+    assert_eq!(listed("2026-04").await, ["2026-04-01T01:30:00+02:00"]);
+    assert_eq!(
+        listed("2026-03").await,
+        [
+            "2026-03-31T23:59:59+02:00",
+            "2026-03-29T03:00:00+02:00",
+            "2026-03-29T01:59:59+01:00"
+        ]
+    );
+    assert_eq!(
+        listed("2026-10").await,
+        [
+            "2026-10-31T23:59:59+01:00",
+            "2026-10-25T02:00:00+01:00",
+            "2026-10-25T02:59:59+02:00"
+        ]
+    );
+    assert_eq!(listed("2026-11").await, ["2026-11-01T00:00:00+01:00"]);
+}
+
+async fn the_overview_totals_every_feature(app: TestApp) {
+    let events = json!({"events": [
+        event("email", "success", "LYON", "2026-03-02T10:00:00Z"),
+        event("email", "error", "LYON", "2026-03-02T10:00:00Z"),
+        event("email", "success", "PARIS", "2026-03-30T10:00:00Z"),
+        event("vies", "no_result", "LYON", "2026-03-05T10:00:00Z"),
+        event("dea_update", "success", "LYON", "2026-03-05T10:00:00Z"),
+        event("sms", "stopped", "LYON", "2026-04-05T10:00:00Z"),
+    ]});
+    assert_eq!(
+        app.record(&token("acme", "events:write"), &events).await.0,
+        200
+    );
+    let reader = token("acme", "logs:read");
+    let zeros = |feature: &str| {
+        let counts: Map<String, Value> = Feature::parse(feature)
+            .unwrap()
+            .outcomes()
+            .iter()
+            .map(|o| (o.code().to_owned(), json!(0)))
+            .collect();
+        json!({"feature": feature, "total": 0, "counts": counts})
+    };
+    let march = |lyon_only: bool| {
+        json!({"period": "2026-03", "timezone": "Europe/Paris", "hidden_sites": 0, "features": [
+            {"feature": "email", "total": if lyon_only { 2 } else { 3 },
+             "counts": {"success": if lyon_only { 1 } else { 2 }, "error": 1, "stopped": 0}},
+            zeros("sms"), zeros("attachment"), zeros("sirene"),
+            {"feature": "vies", "total": 1, "counts": {"success": 0, "no_result": 1, "error": 0, "stopped": 0}},
+            {"feature": "dea_update", "total": 1, "counts": {"success": 1}},
+            zeros("php_web_api"), zeros("google_calendar_sync"),
+        ]})
+    };
+    assert_eq!(
+        app.get("/api/v1/stats/overview?period=2026-03", Some(&reader))
+            .await,
+        (200, march(false))
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/stats/overview?period=2026-03&site=LYON",
+            Some(&reader)
+        )
+        .await,
+        (200, march(true))
+    );
+    let (status, year) = app
+        .get("/api/v1/stats/overview?period=2026", Some(&reader))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(year["period"], "2026");
+    assert_eq!(
+        year["features"][1],
+        json!({"feature": "sms", "total": 1, "counts": {"success": 0, "error": 0, "stopped": 1}})
+    );
+}
+
+crate::on_both_databases!(
+    every_statistic_equals_the_count_of_the_posted_events,
+    months_and_years_follow_paris_time,
+    the_overview_totals_every_feature,
+);
