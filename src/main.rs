@@ -1,16 +1,18 @@
-//! `histo`: runs the server and the operator's commands (migrations, tokens, the OpenAPI document).
+//! `histo`: runs the server and the operator's commands (migrations, tokens, accounts, the admin
+//! password, the purge, the OpenAPI document).
 
 use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::TcpListener;
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use histo::generate::{EventStream, Population};
-use histo_domain::{CompanyId, Scope, Scopes, TimeZone, UserCode};
+use histo_domain::{month_of, CompanyId, Scope, Scopes, TimeZone, UserCode};
 use histo_server::auth::{self, Claims, TokenVerifier};
-use histo_server::Limits;
-use histo_store::{DatabaseUrl, Store, StoreOptions};
+use histo_server::{password, Limits};
+use histo_store::{Actor, DatabaseUrl, Store, StoreOptions};
 
 #[derive(Parser)]
 #[command(name = "histo", version, about = "Feature-usage log and statistics")]
@@ -27,8 +29,79 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Print a signed token (HS256 with HISTO_JWT_SECRET) for integrators and tests.
     Token(TokenArgs),
+    /// Manage the accounts that sign in with a password (POST /api/v1/auth/token).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Set a company's admin password (read as one line from standard input).
+    AdminPassword(AdminPasswordArgs),
+    /// Remove the log entries older than each company's retention period (the counts stay).
+    Purge(PurgeArgs),
     /// Print the OpenAPI document.
     Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account, or replace its password and scopes (the password is read as one line from
+    /// standard input).
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+struct UserAddArgs {
+    #[arg(long)]
+    company: String,
+    /// The user code, the `sub` of the account's tokens.
+    #[arg(long)]
+    user: String,
+    /// Space-separated scopes the account's tokens carry, e.g. "logs:read sites:manage".
+    #[arg(long)]
+    scope: String,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct AdminPasswordArgs {
+    #[arg(long)]
+    company: String,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct PurgeArgs {
+    /// Only this company (every company when absent).
+    #[arg(long)]
+    company: Option<String>,
+    /// Say what would be removed, and remove nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Time zone of companies that have not chosen one (IANA name).
+    #[arg(long, env = "HISTO_DEFAULT_TIMEZONE", default_value = histo_domain::DEFAULT_TIMEZONE)]
+    default_timezone: String,
+}
+
+impl StoreArgs {
+    fn open(&self) -> Result<Store> {
+        let default_timezone = TimeZone::parse(&self.default_timezone)?;
+        Store::open(
+            &self.database.database_url,
+            StoreOptions {
+                default_timezone,
+                ..Default::default()
+            },
+        )
+        .with_context(|| "cannot open the database")
+    }
 }
 
 #[derive(Args)]
@@ -44,15 +117,12 @@ struct ServeArgs {
     #[arg(long, env = "HISTO_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
     #[command(flatten)]
-    database: DatabaseArgs,
+    store: StoreArgs,
     /// Add a demo company with generated data and print how to sign in.
     #[arg(long)]
     demo: bool,
     #[command(flatten)]
     keys: KeyArgs,
-    /// Time zone of companies that have not chosen one (IANA name).
-    #[arg(long, env = "HISTO_DEFAULT_TIMEZONE", default_value = histo_domain::DEFAULT_TIMEZONE)]
-    default_timezone: String,
     /// Largest request body, in bytes.
     #[arg(long, env = "HISTO_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
@@ -119,11 +189,98 @@ fn main() -> Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::User(UserCommand::Add(args)) => add_user(args),
+        Command::AdminPassword(args) => set_admin_password(args),
+        Command::Purge(args) => purge(args),
         Command::Openapi => {
             print!("{}", histo_server::openapi::document_json());
             Ok(())
         }
     }
+}
+
+/// Runs an operator's command on the store, in a runtime of its own.
+fn with_store<T>(args: &StoreArgs, work: impl AsyncFnOnce(Store) -> Result<T>) -> Result<T> {
+    init_logs();
+    let store = args.open()?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(work(store))
+}
+
+/// A password read as one line from standard input (a prompt first when it is a terminal), never
+/// from a flag, so that it stays out of the shell's history and the process list.
+fn read_password(prompt: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{prompt}: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password)
+}
+
+fn add_user(args: UserAddArgs) -> Result<()> {
+    let company = CompanyId::parse(&args.company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let user = UserCode::parse(&args.user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
+    let scopes = parse_scopes(&args.scope)?;
+    let hash = password::hash(&read_password("Password")?)?;
+    let added = with_store(&args.store, async |store| {
+        Ok(store
+            .save_account(company.clone(), user.clone(), hash, scopes)
+            .await?)
+    })?;
+    let what = if added { "added" } else { "updated" };
+    println!(
+        "account {user} of company {company} {what}, scopes: {}",
+        scopes.to_claim()
+    );
+    Ok(())
+}
+
+fn set_admin_password(args: AdminPasswordArgs) -> Result<()> {
+    let company = CompanyId::parse(&args.company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let hash = password::hash(&read_password("Admin password")?)?;
+    with_store(&args.store, async |store| {
+        Ok(store
+            .set_admin_password(company.clone(), hash, Actor::Cli)
+            .await?)
+    })?;
+    println!("admin password of company {company} set");
+    Ok(())
+}
+
+fn purge(args: PurgeArgs) -> Result<()> {
+    let company = args
+        .company
+        .as_deref()
+        .map(CompanyId::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let reports = with_store(&args.store, async |store| {
+        Ok(store.purge(company, args.dry_run, Actor::Cli).await?)
+    })?;
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    for report in &reports {
+        println!(
+            "{}: {verb} {} entries before {} (retention {} months)",
+            report.company, report.removed, report.oldest_kept, report.retention_months
+        );
+    }
+    if reports.is_empty() {
+        println!("no company to purge");
+    }
+    Ok(())
 }
 
 fn init_logs() {
@@ -221,30 +378,29 @@ fn serve(args: ServeArgs) -> Result<()> {
     init_logs();
     let (verifier, secret) = verifier(&args.keys, args.demo)?;
     let verifier = verifier.with_rights(parse_rights(&args.rights)?);
-    let default_timezone = TimeZone::parse(&args.default_timezone)?;
-    let store = Store::open(
-        &args.database.database_url,
-        StoreOptions {
-            default_timezone,
-            ..Default::default()
-        },
-    )
-    .with_context(|| "cannot open the database")?;
+    let store = args.store.open()?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     let address = listener.local_addr()?;
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
+        ..Limits::default()
     };
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        if args.demo {
+        let demo_passwords = if args.demo {
             add_demo_data(&store).await?;
-        }
+            Some(add_demo_access(&store).await?)
+        } else {
+            None
+        };
         let server = histo_server::serve(listener, store.clone(), verifier, limits)?;
         tracing::info!(database = store.backend().name(), "Histo listens on http://{address}");
         if let (true, Some(secret)) = (args.demo, secret) {
-            let token = mint(secret.as_bytes(), DEMO_COMPANY, "DEMO", Scope::ALL.into_iter().collect(), 12 * 3600)?;
-            println!("\nHisto demo: open http://{address}/#access_token={token}\n(company '{DEMO_COMPANY}', every scope, valid 12 hours)\n");
+            let token = mint(secret.as_bytes(), DEMO_COMPANY, DEMO_USER, Scope::ALL.into_iter().collect(), 12 * 3600)?;
+            println!("\nHisto demo: open http://{address}/#access_token={token}\n(company '{DEMO_COMPANY}', every scope, valid 12 hours)");
+        }
+        if let Some(passwords) = demo_passwords {
+            println!("Sign in: company '{DEMO_COMPANY}', user '{DEMO_USER}', password '{}' (every scope)\nAdmin password of '{DEMO_COMPANY}' (to change the retention): '{}'\n", passwords.user, passwords.admin);
         }
         server.await?;
         Ok(())
@@ -252,6 +408,35 @@ fn serve(args: ServeArgs) -> Result<()> {
 }
 
 const DEMO_COMPANY: &str = "demo";
+const DEMO_USER: &str = "DEMO";
+
+/// The passwords made for this run of the demo.
+struct DemoPasswords {
+    user: String,
+    admin: String,
+}
+
+/// The demo company's account (every scope) and admin password, new at each start.
+async fn add_demo_access(store: &Store) -> Result<DemoPasswords> {
+    let made = || uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let passwords = DemoPasswords {
+        user: made(),
+        admin: made(),
+    };
+    let company = CompanyId::parse(DEMO_COMPANY)?;
+    store
+        .save_account(
+            company.clone(),
+            UserCode::parse(DEMO_USER)?,
+            password::hash(&passwords.user)?,
+            Scope::ALL.into_iter().collect(),
+        )
+        .await?;
+    store
+        .set_admin_password(company, password::hash(&passwords.admin)?, Actor::System)
+        .await?;
+    Ok(passwords)
+}
 
 /// Events of the demo company from January 2024 up to now, one every 40 minutes; the same ids at each
 /// start, so nothing doubles and only the time since the last start is added.
@@ -260,7 +445,15 @@ async fn add_demo_data(store: &Store) -> Result<()> {
     let start = "2024-01-01T08:00:00Z".parse::<chrono::DateTime<Utc>>()?;
     let step = Duration::minutes(40);
     let count = ((Utc::now() - start).num_minutes() / step.num_minutes()).max(0) as u64;
-    let mut events = EventStream::new(2026, Population::demo(), start, step, count).peekable();
+    // Entries already past the retention period would be purged again; adding them back would count
+    // them twice.
+    let settings = store.settings(company.clone()).await?;
+    let oldest_kept = settings
+        .retention
+        .oldest_kept(month_of(Utc::now(), settings.timezone));
+    let mut events = EventStream::new(2026, Population::demo(), start, step, count)
+        .filter(|event| month_of(event.occurred_at, settings.timezone) >= oldest_kept)
+        .peekable();
     let mut stored = 0;
     while events.peek().is_some() {
         let batch: Vec<_> = events.by_ref().take(5_000).collect();

@@ -6,12 +6,23 @@ use serde_json::json;
 
 use crate::helpers::{Db, TestApp, SECRET};
 
-fn histo(args: &[&str]) -> std::process::Output {
+fn histo_with(secret: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_histo"))
         .args(args)
-        .env("HISTO_JWT_SECRET", SECRET)
+        .env("HISTO_JWT_SECRET", secret)
         .output()
         .expect("histo runs")
+}
+
+fn histo(args: &[&str]) -> std::process::Output {
+    histo_with(SECRET, args)
+}
+
+/// `histo token` for acme/u1 with `extra` arguments.
+fn histo_token(secret: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["token", "--company", "acme", "--user", "u1"];
+    args.extend(extra);
+    histo_with(secret, &args)
 }
 
 #[tokio::test]
@@ -19,17 +30,7 @@ async fn histo_token_mints_a_token_the_server_accepts() {
     let Some(app) = TestApp::spawn(Db::Sqlite).await else {
         return;
     };
-    let output = histo(&[
-        "token",
-        "--company",
-        "acme",
-        "--user",
-        "u1",
-        "--scope",
-        "events:write",
-        "--ttl",
-        "60",
-    ]);
+    let output = histo_token(SECRET, &["--scope", "events:write", "--ttl", "60"]);
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "the token alone on one line");
@@ -37,56 +38,30 @@ async fn histo_token_mints_a_token_the_server_accepts() {
                        "occurred_at": "2026-01-01T00:00:00Z"});
     assert_eq!(app.record(stdout.trim(), &event).await.0, 200);
 
-    let logs_only = histo(&[
-        "token",
-        "--company",
-        "acme",
-        "--user",
-        "u1",
-        "--scope",
-        "logs:read",
-    ]);
-    assert_eq!(
-        app.record(String::from_utf8(logs_only.stdout).unwrap().trim(), &event)
-            .await
-            .0,
-        403
-    );
+    let logs_only =
+        String::from_utf8(histo_token(SECRET, &["--scope", "logs:read"]).stdout).unwrap();
+    assert_eq!(app.record(logs_only.trim(), &event).await.0, 403);
 }
 
 #[test]
 fn histo_token_refuses_bad_arguments() {
-    for (args, says) in [
-        (vec!["--scope", "logs:write"], "unknown scope"),
+    for (secret, args, says) in [
+        (SECRET, vec!["--scope", "logs:write"], "unknown scope"),
         (
+            SECRET,
             vec!["--scope", "logs:read", "--company", "a b"],
             "--company",
         ),
-        (vec!["--scope", "logs:read", "--ttl", "0"], "--ttl"),
+        (SECRET, vec!["--scope", "logs:read", "--ttl", "0"], "--ttl"),
+        ("short", vec!["--scope", "logs:read"], "at least 32 bytes"),
     ] {
-        let mut all = vec!["token", "--company", "acme", "--user", "u1"];
-        all.extend(args);
-        let output = histo(&all);
-        assert!(!output.status.success(), "{all:?}");
+        let output = histo_token(secret, &args);
+        assert!(!output.status.success(), "{args:?}");
         assert!(
             String::from_utf8_lossy(&output.stderr).contains(says),
-            "{all:?}"
+            "{args:?}"
         );
     }
-    let short = Command::new(env!("CARGO_BIN_EXE_histo"))
-        .args([
-            "token",
-            "--company",
-            "acme",
-            "--user",
-            "u1",
-            "--scope",
-            "logs:read",
-        ])
-        .env("HISTO_JWT_SECRET", "short")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
 }
 
 #[test]

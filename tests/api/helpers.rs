@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 use histo_server::auth::{mint, Claims};
-use histo_server::{Limits, TokenVerifier};
+use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
 use histo_store::{DatabaseUrl, Store, StoreOptions};
 use serde_json::Value;
 
@@ -19,10 +19,12 @@ pub enum Db {
     Postgres,
 }
 
-/// The PostgreSQL server the tests use: `HISTO_TEST_POSTGRES_URL`, or the local one.
+/// The PostgreSQL server the tests use: `HISTO_TEST_POSTGRES_URL`, or the local one. Without TLS on
+/// the loopback: the servers of finished tests keep their connections open until the test process
+/// exits, and OpenSSL's clean-up at exit can crash under a connection still using it.
 pub fn postgres_base_url() -> String {
     std::env::var("HISTO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".into())
 }
 
 /// Whether PostgreSQL answers; says so loudly once when it does not, and fails under `CI=true`.
@@ -174,14 +176,53 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
-        let server = histo_server::serve(listener, store, verifier, Limits::default())
-            .expect("server starts");
+        let server =
+            histo_server::serve(listener, store, verifier, test_limits()).expect("server starts");
         tokio::spawn(server);
         Some(TestApp {
             address,
             client: reqwest::Client::new(),
             db,
         })
+    }
+
+    /// Sends `method` to `path` with an optional token and JSON body; the status and the JSON answer.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Runs `histo ARGS` on this app's database with `stdin` as standard input.
+    pub fn histo(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        histo_command(&self.db.url, args, stdin)
+    }
+
+    /// Sets a company's admin password as `histo admin-password` does.
+    pub fn set_admin_password(&self, company: &str, password: &str) {
+        let output = self.histo(&["admin-password", "--company", company], password);
+        assert!(output.status.success(), "{output:?}");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -237,6 +278,41 @@ impl TestApp {
     pub fn counted_events(&self, company: &str) -> i64 {
         self.db.number(&format!("SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = '{company}'"))
     }
+}
+
+/// The wrong-password throttle of the tests: five in a row lock out for two seconds.
+pub const TEST_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The server's limits in tests: a short lockout, and no scheduled purge (tests purge when they mean to).
+pub fn test_limits() -> Limits {
+    Limits {
+        wrong_passwords: ThrottlePolicy {
+            max_failures: 5,
+            lockout: TEST_LOCKOUT,
+            slowdown: std::time::Duration::from_millis(20),
+        },
+        purge_every: None,
+        ..Limits::default()
+    }
+}
+
+/// Runs the `histo` binary on the database at `url`, with `stdin` as standard input.
+pub fn histo_command(url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_histo"))
+        .args(args)
+        .env("HISTO_DATABASE_URL", url)
+        .env("HISTO_JWT_SECRET", SECRET)
+        .env("HISTO_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("histo runs");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).expect("stdin");
+    }
+    child.wait_with_output().expect("histo ends")
 }
 
 pub async fn answer(response: reqwest::Response) -> (u16, Value) {

@@ -2,14 +2,18 @@
 
 mod helpers;
 
+mod access;
+mod admin_cli;
 mod auth;
 mod cli;
 mod durability;
 mod events;
 mod export;
+mod hiding;
 mod logs;
 mod openapi;
 mod read_requests;
+mod retention;
 mod stats;
 mod visibility;
 mod web_app;

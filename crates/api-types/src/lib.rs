@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+mod admin;
 mod read;
+pub use admin::*;
 pub use read::*;
 
 /// One use of one feature, as the host application reports it. No other field is taken: Histo stores

@@ -58,7 +58,8 @@ pub struct NewEvent {
     pub detail: Option<Detail>,
 }
 
-fn list<T: std::fmt::Display>(items: &[T]) -> String {
+/// Codes separated by commas, for the "expected one of: …" part of a refusal.
+pub fn list<T: std::fmt::Display>(items: &[T]) -> String {
     items
         .iter()
         .map(|i| i.to_string())

@@ -9,7 +9,7 @@ mod retention;
 mod scope;
 mod taxonomy;
 
-pub use event::{FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
+pub use event::{list, FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
 pub use ids::{CompanyId, IdError, SiteCode, SupportCode, UserCode};
 pub use period::{month_of, Month, Period, PeriodError, TimeZone, DEFAULT_TIMEZONE};
 pub use retention::{RetentionError, RetentionPolicy};

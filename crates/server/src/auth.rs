@@ -40,13 +40,32 @@ pub enum KeyError {
     BadPublicKey(String),
     #[error("set HISTO_JWT_SECRET (HS256) or HISTO_JWT_PUBLIC_KEY (RS256 or EdDSA)")]
     Missing,
+    #[error("sign-in needs HISTO_JWT_SECRET: with only HISTO_JWT_PUBLIC_KEY, Histo verifies tokens of the host application but cannot sign its own")]
+    CannotSign,
 }
 
-/// How tokens are checked: the key, and the issuer and audience where configured.
+/// How tokens are checked: the key, and the issuer and audience where configured. Built from a
+/// secret, it also signs the tokens of Histo's own sign-in.
 pub struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
     rights: HashMap<i64, Scope>,
+    /// The HS256 secret, when there is one (not with a public key).
+    signing_key: Option<EncodingKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+/// A token signed by Histo carries the configured issuer and audience, so that its own verifier
+/// takes it.
+#[derive(Serialize)]
+struct Issued<'a> {
+    #[serde(flatten)]
+    claims: &'a Claims,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
 }
 
 /// The right numbers of the host application that grant scopes by default: right no. 2 reads the logs.
@@ -59,10 +78,9 @@ impl TokenVerifier {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(KeyError::SecretTooShort);
         }
-        Ok(Self::new(
-            DecodingKey::from_secret(secret),
-            Algorithm::HS256,
-        ))
+        let mut verifier = Self::new(DecodingKey::from_secret(secret), Algorithm::HS256);
+        verifier.signing_key = Some(EncodingKey::from_secret(secret));
+        Ok(verifier)
     }
 
     /// An RS256 or EdDSA public key in PEM.
@@ -84,16 +102,21 @@ impl TokenVerifier {
             key,
             validation,
             rights: default_rights(),
+            signing_key: None,
+            issuer: None,
+            audience: None,
         }
     }
 
     pub fn with_issuer(mut self, issuer: &str) -> Self {
+        self.issuer = Some(issuer.to_owned());
         self.validation.set_issuer(&[issuer]);
         self.validation.set_required_spec_claims(&["exp", "iss"]);
         self
     }
 
     pub fn with_audience(mut self, audience: &str) -> Self {
+        self.audience = Some(audience.to_owned());
         self.validation.set_audience(&[audience]);
         self.validation.validate_aud = true;
         self
@@ -102,6 +125,23 @@ impl TokenVerifier {
     pub fn with_rights(mut self, rights: HashMap<i64, Scope>) -> Self {
         self.rights = rights;
         self
+    }
+
+    /// Whether [`TokenVerifier::sign`] can: only with a secret.
+    pub fn can_sign(&self) -> bool {
+        self.signing_key.is_some()
+    }
+
+    /// Signs a token of Histo's own sign-in; only a verifier built from a secret can.
+    pub fn sign(&self, claims: &Claims) -> Result<String, KeyError> {
+        let key = self.signing_key.as_ref().ok_or(KeyError::CannotSign)?;
+        let issued = Issued {
+            claims,
+            iss: self.issuer.as_deref(),
+            aud: self.audience.as_deref(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &issued, key)
+            .map_err(|_| KeyError::CannotSign)
     }
 
     /// Checks the signature, the expiry and the claims of a token.
@@ -278,6 +318,7 @@ mod tests {
                 matches!(verifier.verify(&forged), Err(ApiError::Unauthorized(_))),
                 "{algorithm:?}"
             );
+            assert!(!verifier.can_sign(), "a public key cannot sign in anyone");
         }
     }
 
@@ -294,6 +335,19 @@ mod tests {
             .verify(&mint(secret, &claims("", Some(vec![2, 9]))).unwrap())
             .unwrap();
         assert_eq!(caller.scopes.to_claim(), "sites:manage");
+    }
+
+    #[test]
+    fn tokens_of_the_sign_in_carry_the_configured_issuer_and_audience() {
+        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
+        let verifier = TokenVerifier::hs256(secret)
+            .unwrap()
+            .with_issuer("histo")
+            .with_audience("erp");
+        let caller = verifier
+            .verify(&verifier.sign(&claims("logs:read", None)).unwrap())
+            .unwrap();
+        assert_eq!(caller.scopes.to_claim(), "logs:read");
     }
 
     #[test]

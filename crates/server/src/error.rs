@@ -16,6 +16,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many wrong passwords: try again in {} seconds", whole_seconds(.retry_after))]
+    TooManyAttempts { retry_after: std::time::Duration },
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{error}")]
     Invalid {
         error: String,
@@ -49,6 +55,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -72,6 +81,10 @@ impl ResponseError for ApiError {
             ApiError::Store(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
+            ApiError::TooManyAttempts { retry_after } => {
+                response
+                    .insert_header((header::RETRY_AFTER, whole_seconds(retry_after).to_string()));
+            }
             _ => {}
         }
         response.json(Body {
@@ -79,4 +92,9 @@ impl ResponseError for ApiError {
             details,
         })
     }
+}
+
+/// A wait in whole seconds, rounded up (at least 1), as `Retry-After` gives it.
+fn whole_seconds(wait: &std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }

@@ -23,6 +23,11 @@ use crate::routes;
         routes::logs::export,
         routes::taxonomy::features,
         routes::sites::sites,
+        routes::sites::change_site,
+        routes::access::sign_in,
+        routes::settings::settings,
+        routes::settings::set_retention,
+        routes::audit::audit,
         routes::health::healthz
     ),
     modifiers(&BearerAuth),
@@ -30,7 +35,9 @@ use crate::routes;
         (name = "events", description = "Recording uses of the host application's features"),
         (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
         (name = "logs", description = "The log entries behind the statistics, as pages or CSV"),
-        (name = "sites", description = "The company's sites"),
+        (name = "sites", description = "The company's sites, and hiding them"),
+        (name = "access", description = "Signing in with an account of Histo"),
+        (name = "settings", description = "Retention period, admin password, audit trail"),
         (name = "operations", description = "Health of the service"),
     )
 )]

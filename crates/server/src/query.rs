@@ -3,7 +3,8 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, error::QueryPayloadError, web, FromRequest, HttpRequest};
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use histo_domain::{Feature, Outcome, Period, SiteCode};
 use histo_store::EntrySelection;
 use serde::de::DeserializeOwned;
@@ -72,6 +73,23 @@ pub fn config() -> web::QueryConfig {
     })
 }
 
+/// Makes JSON bodies refused as the rest of the API does: 422 naming the field (or `body`), 400 for
+/// what is not JSON at all.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().error_handler(|error, _| match &error {
+        JsonPayloadError::Deserialize(e) if e.is_data() || e.is_eof() => {
+            let message = e.to_string();
+            let field = message
+                .split('`')
+                .nth(1)
+                .filter(|name| !name.is_empty())
+                .unwrap_or("body");
+            ApiError::invalid_field(field, message.clone()).into()
+        }
+        other => ApiError::BadRequest(format!("the body is not valid JSON: {other}")).into(),
+    })
+}
+
 /// A parameter that must be given.
 pub fn required<'a>(name: &str, value: &'a Option<String>) -> Result<&'a str, ApiError> {
     value
@@ -86,7 +104,7 @@ pub fn feature(value: &Option<String>) -> Result<Feature, ApiError> {
             "feature",
             format!(
                 "unknown feature '{text}' (expected one of: {})",
-                list(Feature::ALL)
+                histo_domain::list(Feature::ALL)
             ),
         )
     })
@@ -108,7 +126,7 @@ pub fn outcome(feature: Feature, value: &Option<String>) -> Result<Option<Outcom
             "outcome",
             format!(
                 "'{feature}' has no outcome '{text}' (expected one of: {})",
-                list(feature.outcomes())
+                histo_domain::list(feature.outcomes())
             ),
         )),
     }
@@ -137,14 +155,6 @@ pub fn drilldown(
         outcome: self::outcome(feature, outcome)?,
         sites,
     })
-}
-
-fn list<T: std::fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -1,24 +1,34 @@
 //! Histo's storage: events and their monthly counters on SQLite or PostgreSQL through diesel, with the
 //! migrations embedded. Recording goes through one writer that groups concurrent requests into shared
-//! transactions; reads use a pool.
+//! transactions; reads and the administration's changes (settings, accounts, sites, the purge, the
+//! audit trail) use a pool.
 
+mod accounts;
+mod audit;
+mod company;
 pub mod connection;
 mod detail;
+mod purge;
 mod read;
 mod recorder;
 pub mod schema;
+mod sites;
 
 use std::time::Duration;
 
 use histo_domain::{CompanyId, NewEvent, TimeZone};
 use thiserror::Error;
 
+pub use accounts::Account;
+pub use audit::{Action, Actor, AuditEntry, AuditPage, AuditPosition};
+pub use company::{LastPurge, RetentionChange, Settings};
 pub use connection::{Backend, DatabaseUrl, DbConnection};
+pub use purge::PurgeReport;
 pub use read::{
-    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, Site, Usage, UsageQuery,
-    UsageReport,
+    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, Usage, UsageQuery, UsageReport,
 };
 pub use recorder::Recorded;
+pub use sites::{Site, SiteChange};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -104,7 +114,7 @@ impl Store {
         self.read(|conn| connection::ping(conn)).await
     }
 
-    /// Runs a read on a pooled connection, off the async threads.
+    /// Runs database work on a pooled connection, off the async threads.
     async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,

@@ -12,7 +12,7 @@ use histo_domain::{
 use uuid::Uuid;
 
 use crate::connection::DbConnection;
-use crate::schema::{companies, events, monthly_counts, sites};
+use crate::schema::{events, monthly_counts, sites};
 use crate::{Store, StoreError};
 
 /// What every read tells besides its figures: the company's settings and how many sites it hides.
@@ -98,14 +98,6 @@ pub struct LogPage {
     pub next: Option<EntryPosition>,
 }
 
-/// A site of a company, hidden or not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Site {
-    pub code: String,
-    pub name: String,
-    pub hidden: bool,
-}
-
 impl Store {
     /// Counts uses per feature, month and outcome from the monthly counts: the cost depends on the
     /// number of months, sites and outcomes, never on the number of events.
@@ -154,22 +146,6 @@ impl Store {
         })
         .await
     }
-
-    /// The company's sites, hidden ones included, ordered by code.
-    pub async fn sites(&self, company: CompanyId) -> Result<Vec<Site>, StoreError> {
-        self.read(move |conn| {
-            let rows: Vec<(String, String, bool)> = sites::table
-                .filter(sites::company_id.eq(company.as_str()))
-                .order(sites::code)
-                .select((sites::code, sites::name, sites::hidden))
-                .load(conn)?;
-            Ok(rows
-                .into_iter()
-                .map(|(code, name, hidden)| Site { code, name, hidden })
-                .collect())
-        })
-        .await
-    }
 }
 
 /// The sites a read covers. Built only by [`read_company`], so that no read can forget the hidden
@@ -198,35 +174,15 @@ fn read_company(
     default_timezone: TimeZone,
     requested_sites: &[SiteCode],
 ) -> Result<(CompanyView, SiteSelection), StoreError> {
-    let settings: Option<(String, i32)> = companies::table
-        .find(company.as_str())
-        .select((companies::timezone, companies::retention_months))
-        .first(conn)
-        .optional()?;
-    let (timezone, retention) = match settings {
-        None => (default_timezone, RetentionPolicy::default()),
-        Some((zone, months)) => (
-            TimeZone::parse(&zone).unwrap_or_else(|error| {
-                tracing::error!(company = company.as_str(), %error, "stored time zone unreadable; using the default");
-                default_timezone
-            }),
-            u32::try_from(months)
-                .ok()
-                .and_then(|m| RetentionPolicy::new(m).ok())
-                .unwrap_or_else(|| {
-                    tracing::error!(company = company.as_str(), months, "stored retention unreadable; using the default");
-                    RetentionPolicy::default()
-                }),
-        ),
-    };
+    let settings = crate::company::load_settings(conn, company, default_timezone)?;
     let hidden: Vec<String> = sites::table
         .filter(sites::company_id.eq(company.as_str()))
         .filter(sites::hidden.eq(true))
         .select(sites::code)
         .load(conn)?;
     let view = CompanyView {
-        timezone,
-        retention,
+        timezone: settings.timezone,
+        retention: settings.retention,
         hidden_sites: hidden.len(),
     };
     let selection = if requested_sites.is_empty() {

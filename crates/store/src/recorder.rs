@@ -208,15 +208,7 @@ fn company_zones(
             Some(zone) => *zone,
             None => {
                 let id = job.company.as_str();
-                let new_company = (
-                    companies::id.eq(id),
-                    companies::timezone.eq(default_timezone.name()),
-                    companies::created_at.eq(now),
-                );
-                with_backend!(&mut *conn, |c| diesel::insert_into(companies::table)
-                    .values(new_company)
-                    .on_conflict_do_nothing()
-                    .execute(c))?;
+                crate::company::ensure_company(conn, id, default_timezone, now)?;
                 let name: String = companies::table
                     .find(id)
                     .select(companies::timezone)

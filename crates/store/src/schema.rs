@@ -50,4 +50,33 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(companies, sites, events, monthly_counts);
+diesel::table! {
+    accounts (company_id, user_code) {
+        company_id -> Text,
+        user_code -> Text,
+        password_hash -> Text,
+        scopes -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_entries (company_id, at, id) {
+        company_id -> Text,
+        at -> BigInt,
+        id -> Binary,
+        actor -> Text,
+        action -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    companies,
+    sites,
+    events,
+    monthly_counts,
+    accounts,
+    audit_entries
+);

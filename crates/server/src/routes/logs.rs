@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use futures_util::{stream, StreamExt};
 use histo_api_types::{
     ApiError as ErrorBody, EventDetail, ExportQuery, LogEntry as Item, LogPage as Page, LogsQuery,
@@ -133,7 +133,7 @@ enum NextPage {
     After(EntryPosition),
 }
 
-fn limit(value: &Option<String>) -> Result<usize, ApiError> {
+pub(crate) fn limit(value: &Option<String>) -> Result<usize, ApiError> {
     match value.as_deref() {
         None => Ok(DEFAULT_LIMIT),
         Some(text) => text
@@ -162,10 +162,7 @@ fn items(page: &LogPage) -> Vec<Item> {
 fn item(entry: &LogEntry, zone: TimeZone) -> Item {
     Item {
         id: entry.id.to_string(),
-        occurred_at: entry
-            .occurred_at
-            .with_timezone(&zone.tz())
-            .to_rfc3339_opts(SecondsFormat::AutoSi, false),
+        occurred_at: super::local_time(entry.occurred_at, zone),
         site: entry.site.clone(),
         user_code: entry.user_code.clone(),
         feature: entry.feature.code().into(),

@@ -1,0 +1,129 @@
+//! The shapes of administration and access: signing in, the company's settings and retention, hiding
+//! sites, and the audit trail.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+#[cfg(feature = "openapi")]
+use utoipa::{IntoParams, ToSchema};
+
+/// The sign-in of an account made with `histo user add`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"company": "demo", "user_code": "DEMO", "password": "…"})))]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The company's id.
+    pub company: String,
+    /// The account's user code.
+    pub user_code: String,
+    /// The account's password.
+    pub password: String,
+}
+
+/// A short-lived bearer token carrying the account's scopes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenResponse {
+    /// The JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+/// The company's settings, readable by everyone allowed to read its logs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"retention_months": 24, "timezone": "Europe/Paris",
+    "last_purge": {"at": "2026-11-28T03:00:00+01:00", "removed": 1520}})))]
+pub struct Settings {
+    /// Months of log entries kept (1–120): an entry goes once its month lies more than this many
+    /// months before the current month. The monthly counts stay.
+    pub retention_months: u32,
+    /// The company's time zone (IANA name), in which months and years are counted.
+    pub timezone: String,
+    /// The last purge of old entries; null before the first.
+    pub last_purge: Option<LastPurge>,
+}
+
+/// A purge of the entries older than the retention period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LastPurge {
+    /// When it ran (RFC 3339, company time).
+    pub at: String,
+    /// Entries it removed.
+    pub removed: u64,
+}
+
+/// A new retention period, with the company's admin password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"months": 12, "admin_password": "…"})))]
+#[serde(deny_unknown_fields)]
+pub struct RetentionInput {
+    /// Months of log entries to keep, 1–120.
+    pub months: i64,
+    /// The company's admin password (set with `histo admin-password`).
+    pub admin_password: String,
+}
+
+/// A site hidden or shown, and optionally renamed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"hidden": true, "name": "Lyon Part-Dieu"})))]
+#[serde(deny_unknown_fields)]
+pub struct SiteInput {
+    /// Whether the site is left out of every statistic, list and export, for every user.
+    pub hidden: bool,
+    /// A new display name (1–100 characters); the name stays when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The query of `GET /api/v1/audit`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Entries per page, 1–500; 50 when absent.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u32>, example = 50))]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One change in the audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"at": "2026-11-28T10:15:00.123456+01:00",
+    "actor": "JDUPONT", "action": "retention_changed",
+    "before": {"retention_months": 24}, "after": {"retention_months": 12}})))]
+pub struct AuditEntry {
+    /// When (RFC 3339, company time).
+    pub at: String,
+    /// Who: the user code of the token, `system` for the scheduled purge, `cli` for an operator's
+    /// command.
+    pub actor: String,
+    /// `retention_changed`, `purge`, `site_hidden`, `site_shown`, `site_renamed` or
+    /// `admin_password_changed`.
+    pub action: String,
+    /// What it was before (a JSON object), or null.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<Value>,
+    /// What it is after (a JSON object), or null.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<Value>,
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    /// The entries, newest first.
+    pub items: Vec<AuditEntry>,
+    /// Pass it as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}

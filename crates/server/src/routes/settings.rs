@@ -1,0 +1,111 @@
+//! `GET /api/v1/settings` and `PUT /api/v1/settings/retention`: the company's retention period, time
+//! zone and last purge, readable by every reader; the period changed only with the admin password.
+
+use actix_web::{get, put, web, HttpResponse};
+use histo_api_types::{ApiError as ErrorBody, LastPurge, RetentionInput, Settings};
+use histo_domain::RetentionPolicy;
+use histo_store::Actor;
+
+use crate::auth::{Authorized, LogsRead, SettingsAdmin};
+use crate::error::ApiError;
+use crate::query::NoParams;
+use crate::AppState;
+
+/// The company's settings
+///
+/// The retention period, the time zone and the last purge, so that everyone reading the logs knows
+/// how long entries are kept.
+#[utoipa::path(
+    tag = "settings",
+    responses(
+        (status = 200, description = "The settings", body = Settings),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
+        (status = 422, description = "An unknown parameter", body = ErrorBody),
+    ),
+    security(("bearer" = ["logs:read"]))
+)]
+#[get("/api/v1/settings")]
+pub async fn settings(
+    auth: Authorized<LogsRead>,
+    state: web::Data<AppState>,
+    _query: web::Query<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = state.store.settings(auth.caller.company).await?;
+    Ok(HttpResponse::Ok().json(shown(&stored)))
+}
+
+/// Change the retention period
+///
+/// Sets how many months of log entries the company keeps (1–120), with the company's admin password
+/// (set by `histo admin-password`). A shorter period purges the entries now out of it right away, in
+/// the background; the monthly counts stay. Wrong passwords are slowed down and, after five in a row,
+/// refused with 429 for a while. The change goes to the audit trail.
+#[utoipa::path(
+    tag = "settings",
+    request_body = RetentionInput,
+    responses(
+        (status = 200, description = "The new settings", body = Settings),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token lacks `settings:admin`, or the admin password is wrong", body = ErrorBody),
+        (status = 409, description = "The company has no admin password yet", body = ErrorBody),
+        (status = 422, description = "`months` out of 1–120, or a missing or unknown field", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords: wait for `Retry-After` seconds", body = ErrorBody),
+    ),
+    security(("bearer" = ["settings:admin"]))
+)]
+#[put("/api/v1/settings/retention")]
+pub async fn set_retention(
+    auth: Authorized<SettingsAdmin>,
+    state: web::Data<AppState>,
+    body: web::Json<RetentionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let RetentionInput {
+        months,
+        admin_password,
+    } = body.into_inner();
+    let retention = u32::try_from(months)
+        .ok()
+        .and_then(|months| RetentionPolicy::new(months).ok())
+        .ok_or_else(|| ApiError::invalid_field("months", "must be between 1 and 120"))?;
+    let caller = auth.caller;
+    let stored = state
+        .store
+        .admin_password_hash(caller.company.clone())
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict("no admin password: set one with histo admin-password".into())
+        })?;
+    let who = (
+        caller.company.as_str().to_owned(),
+        caller.user.as_str().to_owned(),
+    );
+    let right = state
+        .admin_password_attempts
+        .check_password(who, admin_password, Some(stored))
+        .await?;
+    if !right {
+        return Err(ApiError::Forbidden("wrong admin password".into()));
+    }
+    let actor = Actor::User(caller.user);
+    let change = state
+        .store
+        .set_retention(caller.company.clone(), retention, actor.clone())
+        .await?;
+    if change.shortened() {
+        crate::purge::now(state.store.clone(), caller.company, actor);
+    }
+    Ok(HttpResponse::Ok().json(shown(&change.settings)))
+}
+
+fn shown(stored: &histo_store::Settings) -> Settings {
+    Settings {
+        retention_months: stored.retention.months(),
+        timezone: stored.timezone.name().into(),
+        last_purge: stored.last_purge.map(|purge| LastPurge {
+            at: super::local_time(purge.at, stored.timezone),
+            removed: purge.removed,
+        }),
+    }
+}

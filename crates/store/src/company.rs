@@ -1,0 +1,218 @@
+//! A company's own row: its settings (time zone, retention, admin password, last purge), created with
+//! the defaults as soon as anything names the company, and the transaction every administrative change
+//! runs in.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use histo_domain::{CompanyId, RetentionPolicy, TimeZone};
+
+use crate::audit::{self, Action, Actor};
+use crate::connection::DbConnection;
+use crate::schema::companies;
+use crate::{with_backend, Store, StoreError};
+
+/// What a company chose, and when its entries were last purged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub timezone: TimeZone,
+    pub retention: RetentionPolicy,
+    pub last_purge: Option<LastPurge>,
+}
+
+/// The last purge of a company's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastPurge {
+    pub at: DateTime<Utc>,
+    pub removed: u64,
+}
+
+/// A change of the retention period, once stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionChange {
+    pub before: RetentionPolicy,
+    pub settings: Settings,
+}
+
+impl RetentionChange {
+    /// Whether entries kept until now are now due to be purged.
+    pub fn shortened(&self) -> bool {
+        self.settings.retention.months() < self.before.months()
+    }
+}
+
+/// Creates the company with the default settings unless it exists.
+pub(crate) fn ensure_company(
+    conn: &mut DbConnection,
+    company: &str,
+    default_timezone: TimeZone,
+    now: i64,
+) -> Result<(), StoreError> {
+    let new_company = (
+        companies::id.eq(company),
+        companies::timezone.eq(default_timezone.name()),
+        companies::created_at.eq(now),
+    );
+    with_backend!(conn, |c| diesel::insert_into(companies::table)
+        .values(new_company)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(())
+}
+
+/// Runs `work` in one transaction that writes first, creating the company if needed. On SQLite a
+/// transaction that reads and then writes fails at once when the recorder committed in between, while
+/// one whose first statement writes waits for the write lock (busy_timeout) like any other writer.
+pub(crate) fn company_transaction<T>(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    default_timezone: TimeZone,
+    work: impl FnOnce(&mut DbConnection, i64) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let now = Utc::now().timestamp_micros();
+    conn.transaction(|conn| {
+        ensure_company(conn, company.as_str(), default_timezone, now)?;
+        work(conn, now)
+    })
+}
+
+/// The company's settings; the defaults when it has stored nothing yet. A stored value that cannot be
+/// read is logged and replaced by the default, so that one bad row never locks a company out.
+pub(crate) fn load_settings(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    default_timezone: TimeZone,
+) -> Result<Settings, StoreError> {
+    let row: Option<(String, i32, Option<i64>, Option<i64>)> = companies::table
+        .find(company.as_str())
+        .select((
+            companies::timezone,
+            companies::retention_months,
+            companies::last_purge_at,
+            companies::last_purge_removed,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((zone, months, purged_at, removed)) = row else {
+        return Ok(Settings {
+            timezone: default_timezone,
+            retention: RetentionPolicy::default(),
+            last_purge: None,
+        });
+    };
+    let id = company.as_str();
+    Ok(Settings {
+        timezone: TimeZone::parse(&zone).unwrap_or_else(|error| {
+            tracing::error!(company = id, %error, "stored time zone unreadable; using the default");
+            default_timezone
+        }),
+        retention: u32::try_from(months)
+            .ok()
+            .and_then(|m| RetentionPolicy::new(m).ok())
+            .unwrap_or_else(|| {
+                tracing::error!(
+                    company = id,
+                    months,
+                    "stored retention unreadable; using the default"
+                );
+                RetentionPolicy::default()
+            }),
+        last_purge: purged_at
+            .and_then(DateTime::from_timestamp_micros)
+            .map(|at| LastPurge {
+                at,
+                removed: removed.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+            }),
+    })
+}
+
+impl Store {
+    /// The company's settings (the defaults for a company not stored yet).
+    pub async fn settings(&self, company: CompanyId) -> Result<Settings, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| load_settings(conn, &company, default_timezone))
+            .await
+    }
+
+    /// Changes the retention period and records the change in the audit trail.
+    pub async fn set_retention(
+        &self,
+        company: CompanyId,
+        retention: RetentionPolicy,
+        actor: Actor,
+    ) -> Result<RetentionChange, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            company_transaction(conn, &company, default_timezone, |conn, now| {
+                let before = load_settings(conn, &company, default_timezone)?.retention;
+                diesel::update(companies::table.find(company.as_str()))
+                    .set(companies::retention_months.eq(retention.months() as i32))
+                    .execute(conn)?;
+                if before != retention {
+                    let state =
+                        |p: RetentionPolicy| format!(r#"{{"retention_months":{}}}"#, p.months());
+                    audit::write(
+                        conn,
+                        &company,
+                        now,
+                        &actor,
+                        Action::RetentionChanged,
+                        Some(state(before)),
+                        Some(state(retention)),
+                    )?;
+                }
+                let settings = load_settings(conn, &company, default_timezone)?;
+                Ok(RetentionChange { before, settings })
+            })
+        })
+        .await
+    }
+
+    /// The Argon2 hash of the company's admin password, if one was set.
+    pub async fn admin_password_hash(
+        &self,
+        company: CompanyId,
+    ) -> Result<Option<String>, StoreError> {
+        self.read(move |conn| {
+            Ok(companies::table
+                .find(company.as_str())
+                .select(companies::admin_password_hash)
+                .first::<Option<String>>(conn)
+                .optional()?
+                .flatten())
+        })
+        .await
+    }
+
+    /// Sets the company's admin password (its Argon2 hash), creating the company if needed; the audit
+    /// trail says that it changed, never what it is.
+    pub async fn set_admin_password(
+        &self,
+        company: CompanyId,
+        password_hash: String,
+        actor: Actor,
+    ) -> Result<(), StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            company_transaction(conn, &company, default_timezone, |conn, now| {
+                let was_set: Option<String> = companies::table
+                    .find(company.as_str())
+                    .select(companies::admin_password_hash)
+                    .first(conn)?;
+                diesel::update(companies::table.find(company.as_str()))
+                    .set(companies::admin_password_hash.eq(password_hash))
+                    .execute(conn)?;
+                let state = |set: bool| format!(r#"{{"admin_password_set":{set}}}"#);
+                audit::write(
+                    conn,
+                    &company,
+                    now,
+                    &actor,
+                    Action::AdminPasswordChanged,
+                    Some(state(was_set.is_some())),
+                    Some(state(true)),
+                )
+            })
+        })
+        .await
+    }
+}

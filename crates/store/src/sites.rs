@@ -1,0 +1,111 @@
+//! A company's sites: listed with their `hidden` flag, and hidden, shown or renamed by people allowed
+//! to (each change goes to the audit trail). What hiding does to reads is in `read.rs`.
+
+use diesel::prelude::*;
+use histo_domain::{CompanyId, SiteCode};
+
+use crate::audit::{self, Action, Actor};
+use crate::company::company_transaction;
+use crate::schema::sites;
+use crate::{Store, StoreError};
+
+/// A site of a company, hidden or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub code: String,
+    pub name: String,
+    pub hidden: bool,
+}
+
+impl Site {
+    /// The audit trail's picture of a site.
+    fn to_json(&self) -> String {
+        serde_json::json!({"code": self.code, "name": self.name, "hidden": self.hidden}).to_string()
+    }
+}
+
+/// What to change on a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteChange {
+    pub hidden: bool,
+    /// A new display name; the name stays when absent.
+    pub name: Option<String>,
+}
+
+impl Store {
+    /// The company's sites, hidden ones included, ordered by code.
+    pub async fn sites(&self, company: CompanyId) -> Result<Vec<Site>, StoreError> {
+        self.read(move |conn| {
+            let rows: Vec<(String, String, bool)> = sites::table
+                .filter(sites::company_id.eq(company.as_str()))
+                .order(sites::code)
+                .select((sites::code, sites::name, sites::hidden))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(code, name, hidden)| Site { code, name, hidden })
+                .collect())
+        })
+        .await
+    }
+
+    /// Hides, shows or renames a site; `None` when the company has no such site.
+    pub async fn change_site(
+        &self,
+        company: CompanyId,
+        code: SiteCode,
+        change: SiteChange,
+        actor: Actor,
+    ) -> Result<Option<Site>, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            company_transaction(conn, &company, default_timezone, |conn, now| {
+                let site = sites::table.find((company.as_str(), code.as_str()));
+                let Some((name, hidden)) = site
+                    .select((sites::name, sites::hidden))
+                    .first::<(String, bool)>(conn)
+                    .optional()?
+                else {
+                    return Ok(None);
+                };
+                let before = Site {
+                    code: code.as_str().to_owned(),
+                    name,
+                    hidden,
+                };
+                let after = Site {
+                    hidden: change.hidden,
+                    name: change.name.unwrap_or_else(|| before.name.clone()),
+                    ..before.clone()
+                };
+                let action = if after.hidden != before.hidden {
+                    Some(if after.hidden {
+                        Action::SiteHidden
+                    } else {
+                        Action::SiteShown
+                    })
+                } else if after.name != before.name {
+                    Some(Action::SiteRenamed)
+                } else {
+                    None
+                };
+                if let Some(action) = action {
+                    diesel::update(site)
+                        .set((sites::name.eq(&after.name), sites::hidden.eq(after.hidden)))
+                        .execute(conn)?;
+                    audit::write(
+                        conn,
+                        &company,
+                        now,
+                        &actor,
+                        action,
+                        Some(before.to_json()),
+                        Some(after.to_json()),
+                    )?;
+                }
+                Ok(Some(after))
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,258 @@
+//! Retention: entries older than the company's period are purged (by `histo purge` and right after the
+//! period is shortened), the counts stay, a drill-down into a purged month says so, recording goes on
+//! during a purge, and the admin password guarding the period is slowed down and then locked out.
+
+use chrono::{TimeZone as _, Utc};
+use histo_domain::{month_of, Month, TimeZone};
+use serde_json::{json, Value};
+
+use crate::helpers::{event, token, TestApp, TEST_LOCKOUT};
+
+const ADMIN_PASSWORD: &str = "retention admin password";
+
+/// The month `n` months before the current one, in Paris.
+fn months_ago(n: i32) -> Month {
+    month_of(Utc::now(), TimeZone::default()).plus(-n)
+}
+
+/// Mid-month, as an RFC 3339 time.
+fn in_month(month: Month) -> String {
+    Utc.with_ymd_and_hms(month.year, month.month, 15, 12, 0, 0)
+        .single()
+        .expect("a time")
+        .to_rfc3339()
+}
+
+async fn record_all(app: &TestApp, events: Vec<Value>) {
+    let (status, body) = app
+        .record(&token("acme", "events:write"), &json!({ "events": events }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Waits (up to 20 s) until acme has `expected` stored entries.
+async fn wait_for_entries(app: &TestApp, expected: i64) {
+    for _ in 0..200 {
+        if app.stored_events("acme") == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.stored_events("acme"), expected);
+}
+
+async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: TestApp) {
+    record_all(
+        &app,
+        [25, 24, 23]
+            .into_iter()
+            .map(|n| event("email", "success", "LYON", &in_month(months_ago(n))))
+            .collect(),
+    )
+    .await;
+    app.set_admin_password("acme", ADMIN_PASSWORD);
+
+    let output = app.histo(&["purge", "--company", "acme"], "");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!(
+            "acme: removed 1 entries before {} (retention 24 months)\n",
+            months_ago(24)
+        )
+    );
+    assert_eq!(app.stored_events("acme"), 2);
+    assert_eq!(app.counted_events("acme"), 3);
+    let reader = token("acme", "logs:read");
+    let (_, settings) = app.get("/api/v1/settings", Some(&reader)).await;
+    assert_eq!(settings["retention_months"], 24);
+    assert_eq!(settings["last_purge"]["removed"], 1);
+
+    // Shortening the period purges at once.
+    let (status, settings) = app
+        .put(
+            "/api/v1/settings/retention",
+            &token("acme", "settings:admin"),
+            &json!({"months": 12, "admin_password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["retention_months"], 12);
+    assert_eq!(settings["timezone"], "Europe/Paris");
+    wait_for_entries(&app, 0).await;
+    assert_eq!(app.counted_events("acme"), 3, "the monthly counts stay");
+    let mut last_purge = Value::Null;
+    for _ in 0..100 {
+        last_purge = app.get("/api/v1/settings", Some(&reader)).await.1["last_purge"].clone();
+        if last_purge["removed"] == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last_purge["removed"], 2, "{last_purge}");
+    assert!(last_purge["at"]
+        .as_str()
+        .is_some_and(|at| at.ends_with("+01:00") || at.ends_with("+02:00")));
+
+    for n in [25, 23, 13] {
+        let (status, page) = app
+            .get(
+                &format!("/api/v1/logs?feature=email&period={}", months_ago(n)),
+                Some(&reader),
+            )
+            .await;
+        assert_eq!(
+            (status, page),
+            (
+                200,
+                json!({"items": [], "next_cursor": null, "purged": true})
+            )
+        );
+    }
+    let (_, page) = app
+        .get(
+            &format!("/api/v1/logs?feature=email&period={}", months_ago(12)),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(page["purged"], false);
+    // The statistics of a purged month still count its uses.
+    let month = months_ago(23);
+    let (_, stats) = app
+        .get(
+            &format!(
+                "/api/v1/stats?feature=email&granularity=year&from={0}&to={0}",
+                month.year
+            ),
+            Some(&reader),
+        )
+        .await;
+    assert!(
+        stats["buckets"][0]["counts"]["success"].as_u64() >= Some(1),
+        "{stats}"
+    );
+    // Out of range: refused, naming the field.
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/retention",
+            &token("acme", "settings:admin"),
+            &json!({"months": 121, "admin_password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["details"][0]["field"]),
+        (422, &json!("months"))
+    );
+}
+
+async fn recording_goes_on_during_a_purge_and_loses_nothing(app: TestApp) {
+    let old = in_month(months_ago(30));
+    for _ in 0..3 {
+        record_all(
+            &app,
+            (0..1_000)
+                .map(|_| event("sms", "success", "LYON", &old))
+                .collect(),
+        )
+        .await;
+    }
+    let url = app.db.url.clone();
+    let purge =
+        tokio::task::spawn_blocking(move || crate::helpers::histo_command(&url, &["purge"], ""));
+    let now = Utc::now().to_rfc3339();
+    let clients: Vec<_> = (0..10)
+        .map(|client| {
+            let (address, now) = (app.address.clone(), now.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let writer = token("acme", "events:write");
+                for _ in 0..30 {
+                    let site = format!("CLIENT-{client}");
+                    let response = http
+                        .post(format!("{address}/api/v1/events"))
+                        .bearer_auth(&writer)
+                        .json(&event("email", "success", &site, &now))
+                        .send()
+                        .await
+                        .expect("request");
+                    assert_eq!(response.status().as_u16(), 200);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.expect("client");
+    }
+    let output = purge.await.expect("purge");
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("acme: removed 3000 entries"));
+    assert_eq!(app.stored_events("acme"), 300);
+    assert_eq!(app.counted_events("acme"), 3_300);
+}
+
+async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) {
+    let admin = token("acme", "settings:admin");
+    let change = |password: &str| json!({"months": 6, "admin_password": password});
+    let (status, body) = app
+        .put("/api/v1/settings/retention", &admin, &change("anything"))
+        .await;
+    assert_eq!(status, 409, "no admin password yet");
+    assert!(body["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("histo admin-password"));
+
+    app.set_admin_password("acme", ADMIN_PASSWORD);
+    for _ in 0..5 {
+        let (status, body) = app
+            .put(
+                "/api/v1/settings/retention",
+                &admin,
+                &change("wrong password"),
+            )
+            .await;
+        assert_eq!(status, 403, "{body}");
+    }
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .put(app.url("/api/v1/settings/retention"))
+        .bearer_auth(&admin)
+        .json(&change(ADMIN_PASSWORD))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let reader = token("acme", "logs:read");
+    assert_eq!(
+        app.get("/api/v1/settings", Some(&reader)).await.1["retention_months"],
+        24
+    );
+
+    tokio::time::sleep(TEST_LOCKOUT.saturating_sub(started.elapsed()) / 2).await;
+    let (status, _) = app
+        .put(
+            "/api/v1/settings/retention",
+            &admin,
+            &change(ADMIN_PASSWORD),
+        )
+        .await;
+    assert_eq!(status, 429, "still waiting");
+
+    tokio::time::sleep(TEST_LOCKOUT).await;
+    let (status, settings) = app
+        .put(
+            "/api/v1/settings/retention",
+            &admin,
+            &change(ADMIN_PASSWORD),
+        )
+        .await;
+    assert_eq!((status, &settings["retention_months"]), (200, &json!(6)));
+}
+
+crate::on_both_databases!(
+    the_purge_removes_entries_past_the_retention_and_keeps_the_counts,
+    recording_goes_on_during_a_purge_and_loses_nothing,
+    wrong_admin_passwords_are_locked_out_until_the_wait_ends
+);
