@@ -19,10 +19,13 @@ run: build
 	$(CARGO_TARGET_DIR)/release/histo serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
 
 ## test: unit tests, then the API through HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is
-## installed and stopped), with the web app built first so that the server serves it.
+## installed and stopped), with the web app built first so that the server serves it; then the web app
+## in headless Chromium against the debug `histo` binary that cargo test has just built.
 test: web
 	scripts/ensure-postgres.sh
 	cargo test --workspace --exclude histo-frontend
+	scripts/setup-browser.sh
+	HISTO_BIN=$(CARGO_TARGET_DIR)/debug/histo node --test tests/browser/
 
 ## bench: recording speed through HTTP on both databases, beside raw inserts.
 bench:

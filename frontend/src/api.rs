@@ -1,38 +1,279 @@
-//! Calls to the Histo HTTP API (same origin as the page).
+//! Typed calls to the Histo HTTP API (same origin as the page). Every call carries the signed-in
+//! token; a 401 signs out (the sign-in page comes back and the URL, hence the page state, stays).
 
-use gloo_net::http::Request;
-use serde::Deserialize;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use histo_api_types::{
+    ApiError as ErrorBody, AuditPage, FeatureInfo, LogPage, Overview, RetentionInput, Settings,
+    Site, SiteInput, Statistics, TokenRequest, TokenResponse,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsCast;
 
-/// Body of `GET /healthz`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Health {
-    pub status: String,
-    pub database: String,
-    pub version: String,
-}
+use crate::auth;
 
 /// Why an API call failed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
-    /// The request did not get an HTTP response (server down, network error).
-    Network(String),
-    /// The server answered with a non-2xx status.
-    Status(u16),
-    /// The response body was not the expected JSON.
+    /// No HTTP answer (server down, network error).
+    Network,
+    /// 401: no valid token (the app signs out).
+    Unauthorized,
+    /// 403: the token lacks the scope, or the admin password was wrong; the server's message.
+    Forbidden(String),
+    /// Any other non-2xx status, with the server's message.
+    Refused(u16, String),
+    /// The answer was not the expected JSON.
     Decode(String),
 }
 
-/// `GET /healthz`.
-pub async fn health() -> Result<Health, ApiError> {
-    let response = Request::get("/healthz")
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    if !response.ok() {
-        return Err(ApiError::Status(response.status()));
+/// A query string, built pair by pair (repeated keys allowed, e.g. `site`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn new() -> Query {
+        Query::default()
     }
+
+    pub fn add(mut self, key: &str, value: impl ToString) -> Query {
+        self.0.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    pub fn add_opt(self, key: &str, value: Option<impl ToString>) -> Query {
+        match value {
+            Some(value) => self.add(key, value),
+            None => self,
+        }
+    }
+
+    pub fn add_all(self, key: &str, values: &[String]) -> Query {
+        values
+            .iter()
+            .fold(self, |query, value| query.add(key, value))
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Reads `a=1&b=2` (with or without the `?`).
+    pub fn parse(search: &str) -> Query {
+        let decode = |text: &str| {
+            let text = text.replace('+', " ");
+            js_sys::decode_uri_component(&text)
+                .map(String::from)
+                .unwrap_or(text)
+        };
+        Query(
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, v)) => (decode(k), decode(v)),
+                    None => (decode(pair), String::new()),
+                })
+                .collect(),
+        )
+    }
+
+    /// `?a=1&b=2`, or nothing when empty.
+    pub fn encode(&self) -> String {
+        if self.0.is_empty() {
+            return String::new();
+        }
+        let pairs: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// `POST /api/v1/auth/token`.
+pub async fn sign_in(
+    company: &str,
+    user_code: &str,
+    password: &str,
+) -> Result<TokenResponse, ApiError> {
+    let body = TokenRequest {
+        company: company.to_owned(),
+        user_code: user_code.to_owned(),
+        password: password.to_owned(),
+    };
+    send_json(Request::post("/api/v1/auth/token"), &body).await
+}
+
+/// `GET /api/v1/features`.
+pub async fn features() -> Result<Vec<FeatureInfo>, ApiError> {
+    get("/api/v1/features").await
+}
+
+/// `GET /api/v1/stats/overview?period=P`.
+pub async fn overview(period: &str) -> Result<Overview, ApiError> {
+    get(&format!(
+        "/api/v1/stats/overview{}",
+        Query::new().add("period", period).encode()
+    ))
+    .await
+}
+
+/// `GET /api/v1/stats?…`.
+pub async fn stats(query: &Query) -> Result<Statistics, ApiError> {
+    get(&format!("/api/v1/stats{}", query.encode())).await
+}
+
+/// `GET /api/v1/logs?…`.
+pub async fn logs(query: &Query) -> Result<LogPage, ApiError> {
+    get(&format!("/api/v1/logs{}", query.encode())).await
+}
+
+/// `GET /api/v1/logs/export?…`, saved as a file. A plain link cannot send the token, so the file is
+/// fetched with it and handed to the browser as a blob.
+pub async fn download_export(query: &Query, file_name: &str) -> Result<(), ApiError> {
+    let response = send(with_token(Request::get(&format!(
+        "/api/v1/logs/export{}",
+        query.encode()
+    ))))
+    .await?;
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    save_file(&bytes, "text/csv;charset=utf-8", file_name)
+        .map_err(|_| ApiError::Decode("blob".into()))
+}
+
+/// `GET /api/v1/sites`.
+pub async fn sites() -> Result<Vec<Site>, ApiError> {
+    get("/api/v1/sites").await
+}
+
+/// `PATCH /api/v1/sites/{code}` `{"hidden": …}`.
+pub async fn set_site_hidden(code: &str, hidden: bool) -> Result<Site, ApiError> {
+    let url = format!("/api/v1/sites/{}", encode(code));
+    send_json(
+        with_token(Request::patch(&url)),
+        &SiteInput { hidden, name: None },
+    )
+    .await
+}
+
+/// `GET /api/v1/settings`.
+pub async fn settings() -> Result<Settings, ApiError> {
+    get("/api/v1/settings").await
+}
+
+/// `PUT /api/v1/settings/retention`.
+pub async fn set_retention(months: u32, admin_password: &str) -> Result<Settings, ApiError> {
+    let body = RetentionInput {
+        months: months.into(),
+        admin_password: admin_password.to_owned(),
+    };
+    send_json(
+        with_token(Request::put("/api/v1/settings/retention")),
+        &body,
+    )
+    .await
+}
+
+/// `GET /api/v1/audit`.
+pub async fn audit() -> Result<AuditPage, ApiError> {
+    get("/api/v1/audit").await
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let response = send(with_token(Request::get(url))).await?;
     response
-        .json::<Health>()
+        .json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = request
+        .json(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    let response = check(response).await?;
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+fn with_token(request: RequestBuilder) -> RequestBuilder {
+    match auth::token() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
+}
+
+async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    check(response).await
+}
+
+async fn check(response: Response) -> Result<Response, ApiError> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return Ok(response);
+    }
+    let message = response
+        .json::<ErrorBody>()
+        .await
+        .map(|body| body.error)
+        .unwrap_or_default();
+    Err(match status {
+        401 => {
+            auth::expire();
+            ApiError::Unauthorized
+        }
+        403 => ApiError::Forbidden(message),
+        _ => ApiError::Refused(status, message),
+    })
+}
+
+fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = leptos::prelude::document();
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    // Revoked a little later: the download must have started.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Ok(())
 }

@@ -1,31 +1,69 @@
-//! The root component.
+//! The root component: the sign-in page while no token is held, else the header and the page that
+//! the path names (`/` statistics, `/sites`, `/settings`).
 
-use leptos::logging::error;
+use histo_api_types::FeatureInfo;
 use leptos::prelude::*;
 
-use crate::{api, text};
+use crate::api::{self, ApiError};
+use crate::auth;
+use crate::components::{LangSwitch, Link};
+use crate::pages::{
+    dashboard::Dashboard, settings::SettingsPage, signin::SignIn, sites::SitesPage,
+};
+use crate::route::{self, Location};
+use crate::text::{self, t};
 
-/// The page: title and API status.
-///
-/// The status element has the id `health` and a `data-state` attribute (`loading`, `ok` or
-/// `error`) for the browser tests.
+/// The features with their labels, loaded once after sign-in and shared by every page.
+pub type Features = LocalResource<Result<Vec<FeatureInfo>, ApiError>>;
+
 #[component]
 pub fn App() -> impl IntoView {
-    let health = LocalResource::new(api::health);
+    let lang_code = text::lang().get_untracked().code();
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", lang_code);
+    }
+    move || match auth::signal().get() {
+        None => view! { <SignIn/> }.into_any(),
+        Some(_) => view! { <Shell/> }.into_any(),
+    }
+}
 
-    let state = Memo::new(move |_| match health.get() {
-        None => ("loading", text::HEALTH_LOADING.to_owned()),
-        Some(Ok(h)) => ("ok", text::health_ok(&h)),
-        Some(Err(e)) => {
-            error!("GET /healthz: {e:?}");
-            ("error", text::health_error(&e))
-        }
-    });
-
+/// Header, navigation and the current page.
+#[component]
+fn Shell() -> impl IntoView {
+    let features: Features = LocalResource::new(api::features);
+    provide_context(features);
+    let claims = Memo::new(move |_| auth::current_claims().unwrap_or_default());
+    let allows = move |scope: &'static str| claims.get().allows(scope);
+    let path = Memo::new(move |_| route::location().get().path);
     view! {
+        <header class="top">
+            <strong class="brand">{move || t().app_title}</strong>
+            <nav aria-label="Histo">
+                <Link to=Location::new("/") current=Signal::derive(move || path.get() == "/")>
+                    {move || t().nav_dashboard}
+                </Link>
+                <Show when=move || allows("sites:manage")>
+                    <Link to=Location::new("/sites") current=Signal::derive(move || path.get() == "/sites")>
+                        {move || t().nav_sites}
+                    </Link>
+                </Show>
+                <Show when=move || allows("settings:admin")>
+                    <Link to=Location::new("/settings") current=Signal::derive(move || path.get() == "/settings")>
+                        {move || t().nav_settings}
+                    </Link>
+                </Show>
+            </nav>
+            <span class="who">{move || { let c = claims.get(); format!("{} · {}", c.sub, c.company) }}</span>
+            <LangSwitch/>
+            <button id="sign-out" type="button" on:click=move |_| auth::sign_out()>{move || t().sign_out}</button>
+        </header>
         <main>
-            <h1>{text::APP_TITLE}</h1>
-            <p id="health" data-state=move || state.get().0>{move || state.get().1}</p>
+            {move || match path.get().as_str() {
+                "/sites" => view! { <SitesPage/> }.into_any(),
+                "/settings" => view! { <SettingsPage/> }.into_any(),
+                _ => view! { <Dashboard/> }.into_any(),
+            }}
         </main>
     }
 }

@@ -1,0 +1,135 @@
+//! The signed-in token: taken from `/#access_token=…` (then removed from the address bar) or from the
+//! sign-in page, kept in sessionStorage, and read for its claims (`scope` decides which pages show).
+//! The server checks every request anyway: the claims only shape the interface.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+const TOKEN_KEY: &str = "histo.token";
+const FRAGMENT: &str = "#access_token=";
+
+thread_local! {
+    static TOKEN: RwSignal<Option<String>> = RwSignal::new(None);
+    static EXPIRED: RwSignal<bool> = RwSignal::new(false);
+}
+
+/// The token, as a signal: `None` shows the sign-in page.
+pub fn signal() -> RwSignal<Option<String>> {
+    TOKEN.with(|t| *t)
+}
+
+/// Whether the last token was refused or ran out (the sign-in page says so).
+pub fn expired() -> RwSignal<bool> {
+    EXPIRED.with(|e| *e)
+}
+
+/// The token, without tracking.
+pub fn token() -> Option<String> {
+    signal().get_untracked()
+}
+
+/// Reads the token at start: the address bar's fragment first, else the tab's storage. A fragment
+/// that arrives later (the host application opening the same tab again) signs in too.
+pub fn init() {
+    if !take_fragment() {
+        let stored = crate::storage::session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
+        if let Some(token) = stored {
+            if claims(&token).is_some_and(|c| !c.has_expired()) {
+                signal().set(Some(token));
+            }
+        }
+    }
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        take_fragment();
+    });
+    // The listener lives as long as the page.
+    std::mem::forget(handle);
+}
+
+/// Signs in with `#access_token=…` if the address has it, and removes it from the address bar.
+fn take_fragment() -> bool {
+    let location = window().location();
+    let hash = location.hash().unwrap_or_default();
+    if let Some(token) = hash.strip_prefix(FRAGMENT) {
+        let token = token.split('&').next().unwrap_or_default().to_owned();
+        // The token must not stay in the address bar (history, screenshots, shared links).
+        let clean = format!(
+            "{}{}",
+            location.pathname().unwrap_or_else(|_| "/".into()),
+            location.search().unwrap_or_default()
+        );
+        let _ = window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
+        if !token.is_empty() {
+            sign_in(token);
+            return true;
+        }
+    }
+    false
+}
+
+/// Keeps a new token.
+pub fn sign_in(token: String) {
+    if let Some(storage) = crate::storage::session() {
+        let _ = storage.set_item(TOKEN_KEY, &token);
+    }
+    expired().set(false);
+    signal().set(Some(token));
+}
+
+/// Forgets the token (sign-out).
+pub fn sign_out() {
+    if let Some(storage) = crate::storage::session() {
+        let _ = storage.remove_item(TOKEN_KEY);
+    }
+    signal().set(None);
+}
+
+/// The server refused the token: sign out, saying why.
+pub fn expire() {
+    // Without a token (a wrong password on the sign-in page) there is nothing to leave.
+    if token().is_some() {
+        expired().set(true);
+        sign_out();
+    }
+}
+
+/// What the interface needs from the token's payload.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Claims {
+    #[serde(default)]
+    pub sub: String,
+    #[serde(default)]
+    pub company: String,
+    #[serde(default)]
+    pub scope: String,
+    pub exp: Option<f64>,
+}
+
+impl Claims {
+    pub fn allows(&self, scope: &str) -> bool {
+        self.scope.split_whitespace().any(|s| s == scope)
+    }
+
+    fn has_expired(&self) -> bool {
+        self.exp
+            .is_some_and(|exp| exp * 1000.0 < js_sys::Date::now())
+    }
+}
+
+/// The claims of a JWT, read without checking the signature (the server does that).
+pub fn claims(token: &str) -> Option<Claims> {
+    let payload = token.split('.').nth(1)?;
+    let mut base64 = payload.replace('-', "+").replace('_', "/");
+    while base64.len() % 4 != 0 {
+        base64.push('=');
+    }
+    let json = window().atob(&base64).ok()?;
+    serde_json::from_str(&json).ok()
+}
+
+/// The signed-in claims, as a reactive value.
+pub fn current_claims() -> Option<Claims> {
+    signal().get().as_deref().and_then(claims)
+}

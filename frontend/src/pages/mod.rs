@@ -1,0 +1,6 @@
+//! One file per page.
+
+pub mod dashboard;
+pub mod settings;
+pub mod signin;
+pub mod sites;
