@@ -32,6 +32,19 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
             .to_str()
             .unwrap()
             .contains("immutable"));
+        let plain = asset.bytes().await.unwrap().len();
+        let gzipped = app
+            .client
+            .get(app.url(wasm))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+        assert!(
+            gzipped.bytes().await.unwrap().len() < plain / 2,
+            "the app travels compressed"
+        );
     }
     let (status, body) = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(status, 404);

@@ -76,6 +76,8 @@ pub fn serve(
             .app_data(state.clone())
             .app_data(verifier.clone())
             .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+            // The web app's wasm and ECharts shrink to a third with gzip or brotli.
+            .wrap(middleware::Compress::default())
             .app_data(query::config())
             .app_data(query::json_config())
             .service(routes::events::record)
