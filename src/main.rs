@@ -47,16 +47,32 @@ enum UserCommand {
     Add(UserAddArgs),
 }
 
+/// A user of a company and the scopes of their tokens: for `histo token` and `histo user add`.
 #[derive(Args)]
-struct UserAddArgs {
+struct AccountArgs {
     #[arg(long)]
     company: String,
-    /// The user code, the `sub` of the account's tokens.
+    /// The user code, the `sub` of the tokens.
     #[arg(long)]
     user: String,
-    /// Space-separated scopes the account's tokens carry, e.g. "logs:read sites:manage".
+    /// Space-separated scopes the tokens carry, e.g. "logs:read sites:manage".
     #[arg(long)]
     scope: String,
+}
+
+impl AccountArgs {
+    fn parse(&self) -> Result<(CompanyId, UserCode, Scopes)> {
+        let company =
+            CompanyId::parse(&self.company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
+        let user = UserCode::parse(&self.user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
+        Ok((company, user, parse_scopes(&self.scope)?))
+    }
+}
+
+#[derive(Args)]
+struct UserAddArgs {
+    #[command(flatten)]
+    account: AccountArgs,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -149,14 +165,8 @@ struct KeyArgs {
 
 #[derive(Args)]
 struct TokenArgs {
-    #[arg(long)]
-    company: String,
-    /// The user code (`sub`).
-    #[arg(long)]
-    user: String,
-    /// Space-separated scopes, e.g. "logs:read events:write".
-    #[arg(long)]
-    scope: String,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     ttl: i64,
@@ -178,11 +188,11 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Token(args) => {
-            let scopes = parse_scopes(&args.scope)?;
+            let (company, user, scopes) = args.account.parse()?;
             let token = mint(
                 args.jwt_secret.as_bytes(),
-                &args.company,
-                &args.user,
+                &company,
+                &user,
                 scopes,
                 args.ttl,
             )?;
@@ -227,9 +237,7 @@ fn read_password(prompt: &str) -> Result<String> {
 }
 
 fn add_user(args: UserAddArgs) -> Result<()> {
-    let company = CompanyId::parse(&args.company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
-    let user = UserCode::parse(&args.user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
-    let scopes = parse_scopes(&args.scope)?;
+    let (company, user, scopes) = args.account.parse()?;
     let hash = password::hash(&read_password("Password")?)?;
     let added = with_store(&args.store, async |store| {
         Ok(store
@@ -301,16 +309,20 @@ fn parse_scopes(text: &str) -> Result<Scopes> {
     Ok(Scopes::parse_claim(text))
 }
 
-fn mint(secret: &[u8], company: &str, user: &str, scopes: Scopes, ttl: i64) -> Result<String> {
-    let company = CompanyId::parse(company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
-    let user = UserCode::parse(user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
+fn mint(
+    secret: &[u8],
+    company: &CompanyId,
+    user: &UserCode,
+    scopes: Scopes,
+    ttl: i64,
+) -> Result<String> {
     if ttl <= 0 {
         bail!("--ttl must be a positive number of seconds");
     }
     let now = Utc::now().timestamp();
     let claims = Claims {
-        sub: user.into_string(),
-        company: company.into_string(),
+        sub: user.to_string(),
+        company: company.to_string(),
         scope: Some(scopes.to_claim()),
         rights: None,
         exp: now + ttl,
@@ -396,7 +408,8 @@ fn serve(args: ServeArgs) -> Result<()> {
         let server = histo_server::serve(listener, store.clone(), verifier, limits)?;
         tracing::info!(database = store.backend().name(), "Histo listens on http://{address}");
         if let (true, Some(secret)) = (args.demo, secret) {
-            let token = mint(secret.as_bytes(), DEMO_COMPANY, DEMO_USER, Scope::ALL.into_iter().collect(), 12 * 3600)?;
+            let (company, user) = (CompanyId::parse(DEMO_COMPANY)?, UserCode::parse(DEMO_USER)?);
+            let token = mint(secret.as_bytes(), &company, &user, Scope::ALL.into_iter().collect(), 12 * 3600)?;
             println!("\nHisto demo: open http://{address}/#access_token={token}\n(company '{DEMO_COMPANY}', every scope, valid 12 hours)");
         }
         if let Some(passwords) = demo_passwords {
