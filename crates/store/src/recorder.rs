@@ -13,7 +13,7 @@ use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::connection::{DatabaseUrl, DbConnection};
-use crate::schema::{companies, events, monthly_counts, sites};
+use crate::schema::{events, monthly_counts, sites};
 use crate::{with_backend, StoreError};
 
 /// Requests waiting for the writer; beyond this, requests wait before queueing (back-pressure).
@@ -207,16 +207,9 @@ fn company_zones(
         let zone = match known.get(&job.company) {
             Some(zone) => *zone,
             None => {
-                let id = job.company.as_str();
-                crate::company::ensure_company(conn, id, default_timezone, now)?;
-                let name: String = companies::table
-                    .find(id)
-                    .select(companies::timezone)
-                    .first(conn)?;
-                let zone = TimeZone::parse(&name).unwrap_or_else(|error| {
-                    tracing::error!(company = id, %error, "stored time zone unreadable; using the default");
-                    default_timezone
-                });
+                crate::company::ensure_company(conn, job.company.as_str(), default_timezone, now)?;
+                let zone =
+                    crate::company::load_settings(conn, &job.company, default_timezone)?.timezone;
                 learnt.timezones.push((job.company.clone(), zone));
                 zone
             }
