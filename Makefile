@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR
 HISTO_BIND ?= 127.0.0.1:8080
 DEMO_DATABASE ?= histo-demo.db
 
-.PHONY: build web run test bench openapi
+.PHONY: build web run test bench bench-web openapi
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
@@ -30,6 +30,10 @@ test: web
 ## bench: recording speed through HTTP on both databases, beside raw inserts.
 bench:
 	cargo run --release --bin histo-bench
+
+## bench-web: the web app's speed in Chromium on a 10-million-event database (made once, then kept).
+bench-web:
+	scripts/bench-web.sh
 
 ## openapi: regenerate the committed OpenAPI document after changing the API.
 openapi:

@@ -5,9 +5,12 @@
 //!   the same database;
 //! - read, `histo-bench read [--events N] [sqlite] [postgres]`: loads N generated events (10 million by
 //!   default) and times, through HTTP, the statistics, the overview, drill-down pages and the CSV
-//!   export, beside the same statistics on 100,000 events (issue 3, "Speed").
+//!   export, beside the same statistics on 100,000 events (issue 3, "Speed");
+//! - fill, `histo-bench fill DATABASE_URL [--events N]`: stores N generated events (10 million by
+//!   default) of the company `bench` in that database and keeps it, for timing the web app on it
+//!   (`scripts/bench-web.sh`).
 //!
-//! Both run an in-process server on a fresh database of each kind: a temporary SQLite file, a new
+//! Ingest and read run an in-process server on a fresh database of each kind: a temporary SQLite file, a new
 //! PostgreSQL schema at `HISTO_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
 
 use std::net::TcpListener;
@@ -43,13 +46,24 @@ fn main() -> Result<()> {
         Some((mode, rest)) if mode == "read" => {
             let mut events = 10_000_000u64;
             let databases = parse_args(rest, &mut [("--events", &mut events)])?;
-            runtime.block_on(read::run(&databases, events))
+            runtime.block_on(read::run(&or_both(databases), events))
+        }
+        Some((mode, rest)) if mode == "fill" => {
+            let (url, rest) = rest
+                .split_first()
+                .context("histo-bench fill DATABASE_URL [--events N]")?;
+            let mut events = 10_000_000u64;
+            anyhow::ensure!(
+                parse_args(rest, &mut [("--events", &mut events)])?.is_empty(),
+                "histo-bench fill takes one database URL"
+            );
+            runtime.block_on(read::fill(url, events))
         }
         _ => ingest(&runtime, &args),
     }
 }
 
-/// Reads `--name N` options into `numbers` and returns the databases named (both when none is).
+/// Reads `--name N` options into `numbers` and returns the kinds of database named.
 fn parse_args(args: &[String], numbers: &mut [(&str, &mut u64)]) -> Result<Vec<String>> {
     let mut databases = Vec::new();
     let mut args = args.iter();
@@ -62,22 +76,28 @@ fn parse_args(args: &[String], numbers: &mut [(&str, &mut u64)]) -> Result<Vec<S
             anyhow::bail!("unknown argument {arg}");
         }
     }
-    if databases.is_empty() {
-        databases = vec!["sqlite".into(), "postgres".into()];
-    }
     Ok(databases)
+}
+
+/// The kinds of database named, or both when none is.
+fn or_both(databases: Vec<String>) -> Vec<String> {
+    if databases.is_empty() {
+        vec!["sqlite".into(), "postgres".into()]
+    } else {
+        databases
+    }
 }
 
 /// The ingest mode: recording speed through HTTP, beside raw inserts.
 fn ingest(runtime: &tokio::runtime::Runtime, args: &[String]) -> Result<()> {
     let (mut batch_events, mut single_events) = (200_000u64, 50_000u64);
-    let databases = parse_args(
+    let databases = or_both(parse_args(
         args,
         &mut [
             ("--events", &mut batch_events),
             ("--singles", &mut single_events),
         ],
-    )?;
+    )?);
     println!("Histo ingest benchmark: {batch_events} events in batches of {BATCH} from {CLIENTS_FOR_BATCHES} clients, \
               {single_events} single-event requests from {CLIENTS_FOR_SINGLES} clients, generated events \
               (8 features, 20 sites, 500 users, UUIDv7 ids), fresh database each; {} cores", num_cpus());
@@ -527,6 +547,17 @@ mod read {
 
         print_table(events, requests, &latencies, small_stats);
         println!("(load average {} at the end)", load_average());
+        Ok(())
+    }
+
+    /// Stores `count` generated events in the database at `url` (created and migrated if need be).
+    pub async fn fill(url: &str, count: u64) -> Result<()> {
+        let store = open_store(url.to_owned()).await?;
+        let seconds = load(&store, count).await?;
+        println!(
+            "{count} events of company '{COMPANY}' stored in {url} in {seconds:.1} s: {:.0} events/s",
+            count as f64 / seconds
+        );
         Ok(())
     }
 

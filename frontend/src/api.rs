@@ -169,14 +169,10 @@ pub async fn sites() -> Result<Vec<Site>, ApiError> {
     get("/api/v1/sites").await
 }
 
-/// `PATCH /api/v1/sites/{code}` `{"hidden": …}`.
-pub async fn set_site_hidden(code: &str, hidden: bool) -> Result<Site, ApiError> {
+/// `PATCH /api/v1/sites/{code}` `{"hidden": …, "name": …}`: hide, show or rename a site.
+pub async fn change_site(code: &str, change: &SiteInput) -> Result<Site, ApiError> {
     let url = format!("/api/v1/sites/{}", encode(code));
-    send_json(
-        with_token(Request::patch(&url)),
-        &SiteInput { hidden, name: None },
-    )
-    .await
+    send_json(with_token(Request::patch(&url)), change).await
 }
 
 /// `GET /api/v1/settings`.
@@ -197,9 +193,10 @@ pub async fn set_retention(months: u32, admin_password: &str) -> Result<Settings
     .await
 }
 
-/// `GET /api/v1/audit`.
-pub async fn audit() -> Result<AuditPage, ApiError> {
-    get("/api/v1/audit").await
+/// `GET /api/v1/audit`: the newest changes, or those after `cursor`.
+pub async fn audit(cursor: Option<String>) -> Result<AuditPage, ApiError> {
+    let query = Query::new().add_opt("cursor", cursor);
+    get(&format!("/api/v1/audit{}", query.encode())).await
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

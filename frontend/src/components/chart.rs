@@ -1,6 +1,7 @@
 //! The stacked bar chart of one feature: ECharts (SVG renderer) fed with an option built by
 //! `charming`. charming's `WasmRenderer` has no event API and cannot pick the SVG renderer, so the
-//! instance is made here and a click on a bar segment reports its period and outcome.
+//! instance is made here and a click on a bar segment reports its period and outcome. By keyboard,
+//! the focused chart moves a highlighted segment with the arrow keys, announces it, and Enter opens it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,6 +31,9 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn resize(this: &Instance);
+
+    #[wasm_bindgen(method, js_name = dispatchAction)]
+    fn dispatch_action(this: &Instance, action: &JsValue);
 
     #[wasm_bindgen(method)]
     fn dispose(this: &Instance);
@@ -65,6 +69,7 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
     let live: Drawn = Rc::default();
 
     let drawn = live.clone();
+    let (choosable_periods, choosable_outcomes) = (periods.clone(), outcomes.clone());
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
@@ -105,6 +110,42 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
             instance.resize();
         }
     });
+    // The segment chosen by keyboard: (bar, outcome) indexes.
+    let chosen = RwSignal::new(None::<(usize, usize)>);
+    let keyboard = live.clone();
+    let (periods, outcomes) = (choosable_periods, choosable_outcomes);
+    let (bars, series) = (periods.len(), outcomes.len());
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let (bar, outcome) = chosen.get_untracked().unwrap_or((0, 0));
+        let moved = match ev.key().as_str() {
+            "ArrowRight" => (bar + 1).min(bars.saturating_sub(1)),
+            "ArrowLeft" => bar.saturating_sub(1),
+            "Home" => 0,
+            "End" => bars.saturating_sub(1),
+            _ => bar,
+        };
+        let outcome = match ev.key().as_str() {
+            "ArrowUp" => (outcome + 1).min(series.saturating_sub(1)),
+            "ArrowDown" => outcome.saturating_sub(1),
+            _ => outcome,
+        };
+        match ev.key().as_str() {
+            "Enter" | " " => {
+                ev.prevent_default();
+                if let (Some(period), Some(code)) = (periods.get(bar), outcomes.get(outcome)) {
+                    on_bar.run((period.clone(), Some(code.clone())));
+                }
+            }
+            "ArrowRight" | "ArrowLeft" | "ArrowUp" | "ArrowDown" | "Home" | "End" => {
+                ev.prevent_default();
+                chosen.set(Some((moved, outcome)));
+                if let Some((instance, _)) = keyboard.borrow().as_ref() {
+                    show_segment(instance, moved, outcome);
+                }
+            }
+            _ => {}
+        }
+    };
     let cleanup = SendWrapper::new((live, on_resize));
     on_cleanup(move || {
         let (live, on_resize) = cleanup.take();
@@ -116,11 +157,45 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
     });
 
     let label = format!("{} — {}", lang.pick(&info.label), lang.texts().chart_hint);
+    let announced = move || {
+        chosen.get().map(|(bar, outcome)| {
+            let lang = text::lang().get();
+            let bucket = &stats.buckets[bar];
+            let outcome = &info.outcomes[outcome];
+            let colon = match lang {
+                Lang::Fr => " : ",
+                Lang::En => ": ",
+            };
+            format!(
+                "{} — {}{colon}{}",
+                lang.period(&bucket.period),
+                lang.pick(&outcome.label),
+                lang.number(bucket.counts.get(&outcome.code))
+            )
+        })
+    };
     view! {
-        <div id="chart" class="chart" node_ref=container data-state="drawing"
-            role="img" aria-label=label></div>
+        <div id="chart" class="chart" node_ref=container data-state="drawing" tabindex="0"
+            role="group" aria-label=label aria-describedby="chart-choice" on:keydown=on_key></div>
+        <p id="chart-choice" class="sr-only" aria-live="polite">{announced}</p>
         <p class="hint">{move || t().chart_hint}</p>
     }
+}
+
+/// Highlights one segment and shows its tooltip, as the mouse would.
+fn show_segment(instance: &Instance, bar: usize, outcome: usize) {
+    let action = |kind: &str| {
+        let action = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&action, &"type".into(), &kind.into());
+        let _ = js_sys::Reflect::set(&action, &"seriesIndex".into(), &(outcome as u32).into());
+        let _ = js_sys::Reflect::set(&action, &"dataIndex".into(), &(bar as u32).into());
+        action.into()
+    };
+    let downplay = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&downplay, &"type".into(), &"downplay".into());
+    instance.dispatch_action(&downplay);
+    instance.dispatch_action(&action("highlight"));
+    instance.dispatch_action(&action("showTip"));
 }
 
 /// The ECharts option: one stacked bar series per outcome, in the feature's order.

@@ -7,17 +7,10 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, Query};
 use crate::components::failure;
+use crate::components::paged::{Load, Paged};
 use crate::text::{self, t};
 
 const PAGE: u32 = 50;
-
-/// What is shown and what is being read.
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(ApiError),
-}
 
 /// The list. `timezone` is the company's (dates are shown in it).
 #[component]
@@ -35,33 +28,20 @@ pub fn Entries(
         .add_opt("outcome", outcome.clone())
         .add_all("site", &sites);
     let selection = StoredValue::new(selection);
-    let items = RwSignal::new(Vec::<LogEntry>::new());
-    let next = RwSignal::new(None::<String>);
     let purged = RwSignal::new(false);
-    let state = RwSignal::new(Load::Loading);
     let exporting = RwSignal::new(None::<ApiError>);
-
-    let load = move |cursor: Option<String>| {
+    let entries = Paged::<LogEntry>::new(move |cursor| {
         let query = selection
             .get_value()
             .add("limit", PAGE)
             .add_opt("cursor", cursor);
-        state.set(Load::Loading);
-        spawn_local(async move {
-            match api::logs(&query).await {
-                Ok(page) => {
-                    items.try_update(|list| list.extend(page.items));
-                    next.try_set(page.next_cursor);
-                    purged.try_set(page.purged);
-                    state.try_set(Load::Ready);
-                }
-                Err(error) => {
-                    state.try_set(Load::Failed(error));
-                }
-            }
-        });
-    };
-    load(None);
+        async move {
+            let page = api::logs(&query).await?;
+            purged.try_set(page.purged);
+            Ok((page.items, page.next_cursor))
+        }
+    });
+    let (items, state) = (entries.items, entries.state);
 
     let file_name = format!("histo-{}-{}.csv", info.code, period);
     let download = move |_| {
@@ -136,7 +116,7 @@ pub fn Entries(
 
     view! {
         <section id="entries" class="entries" aria-labelledby="entries-title"
-            data-state=move || match state.get() { Load::Loading => "loading", Load::Ready => "ready", Load::Failed(_) => "error" }>
+            data-state=move || state.get().name()>
             <div class="entries-head">
                 <h2 id="entries-title" tabindex="-1" node_ref=heading>{title}</h2>
                 <button type="button" id="export-csv" on:click=download>{move || t().download_csv}</button>
@@ -167,17 +147,7 @@ pub fn Entries(
                     </table>
                 </div>
             </Show>
-            {move || match state.get() {
-                Load::Loading => crate::components::loading().into_any(),
-                Load::Failed(error) => failure(&error).into_any(),
-                Load::Ready => match next.get() {
-                    Some(cursor) => view! {
-                        <button type="button" id="more-entries"
-                            on:click=move |_| load(Some(cursor.clone()))>{move || t().more}</button>
-                    }.into_any(),
-                    None => ().into_any(),
-                },
-            }}
+            {entries.footer("more-entries")}
         </section>
     }
 }

@@ -1,8 +1,9 @@
 //! Parts shared by the pages: links inside the app, loading and error notes, the chart, the table of
-//! figures and the list of entries.
+//! figures, the list of entries and lists read page by page.
 
 pub mod chart;
 pub mod entries;
+pub mod paged;
 pub mod stats_table;
 
 use leptos::prelude::*;

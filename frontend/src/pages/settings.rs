@@ -1,17 +1,19 @@
 //! The settings page (`settings:admin`): the retention period and the last purge, a dialog to change
 //! the period with the company's admin password, and the audit trail.
 
+use histo_api_types::AuditEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
+use crate::components::paged::{Load, Paged};
 use crate::components::{failure, loading};
 use crate::text::{self, t};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = LocalResource::new(api::settings);
-    let audit = LocalResource::new(api::audit);
+    let audit = audit_trail();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let months = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -52,7 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
                         dialog.close();
                     }
                     settings.refetch();
-                    audit.refetch();
+                    audit.reload();
                 }
                 Err(e) => {
                     error.try_set(Some(e));
@@ -99,19 +101,17 @@ pub fn SettingsPage() -> impl IntoView {
         })
     };
 
-    let audit_rows = move || match audit.get() {
-        Some(Ok(page)) if page.items.is_empty() => {
-            view! { <p class="note">{t().no_audit}</p> }.into_any()
-        }
-        Some(Ok(page)) => {
+    let audit_rows = {
+        let (items, state) = (audit.items, audit.state);
+        let rows = move || {
             let lang = text::lang().get();
             let zone = settings
                 .get()
                 .and_then(Result::ok)
                 .map(|s| s.timezone)
                 .unwrap_or_else(|| "Europe/Paris".into());
-            let rows = page
-                .items
+            items
+                .get()
                 .into_iter()
                 .map(|item| {
                     view! {
@@ -124,23 +124,27 @@ pub fn SettingsPage() -> impl IntoView {
                         </tr>
                     }
                 })
-                .collect_view();
-            view! {
+                .collect_view()
+        };
+        let empty = move || state.get() == Load::Ready && items.with(Vec::is_empty);
+        view! {
+            <Show when=empty>
+                <p class="note">{move || t().no_audit}</p>
+            </Show>
+            <Show when=move || items.with(|list| !list.is_empty())>
                 <div class="table-wrap">
-                    <table id="audit-table">
+                    <table id="audit-table" data-state=move || state.get().name()>
                         <thead><tr>
-                            <th scope="col">{t().when}</th><th scope="col">{t().actor}</th>
-                            <th scope="col">{t().action}</th><th scope="col">{t().before}</th>
-                            <th scope="col">{t().after}</th>
+                            <th scope="col">{move || t().when}</th><th scope="col">{move || t().actor}</th>
+                            <th scope="col">{move || t().action}</th><th scope="col">{move || t().before}</th>
+                            <th scope="col">{move || t().after}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
-            }
-            .into_any()
+            </Show>
+            {audit.footer("more-audit")}
         }
-        Some(Err(e)) => failure(&e).into_any(),
-        None => loading().into_any(),
     };
 
     view! {
@@ -170,4 +174,12 @@ pub fn SettingsPage() -> impl IntoView {
         <h2>{move || t().audit_title}</h2>
         {audit_rows}
     }
+}
+
+/// The audit trail, newest first, read page by page.
+fn audit_trail() -> Paged<AuditEntry> {
+    Paged::new(|cursor| async move {
+        let page = api::audit(cursor).await?;
+        Ok((page.items, page.next_cursor))
+    })
 }
