@@ -151,7 +151,7 @@ impl Writer {
                 self.write_group(group);
             }
         }
-        tracing::info!("the writer has stored every queued event and stopped");
+        tracing::debug!("the writer has stored every queued event and stopped");
     }
 
     /// Commits a group; if it fails, each request is tried alone so that one cannot sink the others.
