@@ -55,12 +55,13 @@ curl -fsS "$address/api/v1/events" -H "Authorization: Bearer $token" -H 'content
 
 echo "fuzz-api: schemathesis against $address ($examples examples per operation, seed 1)"
 set +e
-"$venv/bin/schemathesis" run "$address/api-docs/openapi.json" \
+# From the temporary folder, where schemathesis leaves its own files.
+(cd "$work" && "$venv/bin/schemathesis" run "$address/api-docs/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --max-examples "$examples" --seed 1 --workers 1 \
   --generation-database none --generation-with-security-parameters false \
-  --request-timeout 10 --no-color
+  --request-timeout 10 --no-color)
 fuzz=$?
 set -e
 
