@@ -4,6 +4,11 @@ CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 HISTO_BIND ?= 127.0.0.1:8080
 DEMO_DATABASE ?= histo-demo.db
+# The Python tools of the deployment checks and the API fuzzing (scripts/setup-python-tools.sh).
+HISTO_PYTHON_TOOLS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/histo/python-tools
+export HISTO_PYTHON_TOOLS
+# Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
+RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
 .PHONY: build web run test bench bench-web openapi
 
@@ -16,14 +21,18 @@ web:
 
 ## run: build, then serve the demo company on SQLite and print the address to open.
 run: build
-	$(CARGO_TARGET_DIR)/release/histo serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
+	$(RELEASE_BIN) serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
 
-## test: unit tests, then the API through HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is
-## installed and stopped), with the web app built first so that the server serves it; then the web app
-## in headless Chromium against the debug `histo` binary that cargo test has just built.
+## test: docker-compose.yml and the Dockerfile checked without Docker; unit tests, then the API through
+## HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is installed and stopped), with the web app
+## built first so that the server serves it; then the debug `histo` binary that cargo test has just
+## built is fuzzed from its OpenAPI document, and drives the web app in headless Chromium.
 test: web
 	scripts/ensure-postgres.sh
+	scripts/setup-python-tools.sh
+	$(HISTO_PYTHON_TOOLS)/bin/python -m pytest -q -p no:cacheprovider tests/deploy
 	cargo test --workspace --exclude histo-frontend
+	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo
 	scripts/setup-browser.sh
 	HISTO_BIN=$(CARGO_TARGET_DIR)/debug/histo node --test tests/browser/
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, Utc};
@@ -110,7 +111,7 @@ impl StoreArgs {
     fn open(&self) -> Result<Store> {
         let default_timezone = TimeZone::parse(&self.default_timezone)?;
         Store::open(
-            &self.database.database_url,
+            &self.database.url()?,
             StoreOptions {
                 default_timezone,
                 ..Default::default()
@@ -122,9 +123,57 @@ impl StoreArgs {
 
 #[derive(Args)]
 struct DatabaseArgs {
-    /// A SQLite file path (the default) or postgres://user@host/db.
-    #[arg(long, env = "HISTO_DATABASE_URL", default_value = "histo.db")]
-    database_url: String,
+    /// A SQLite file path (histo.db by default) or postgres://user:password@host/db.
+    #[arg(long, env = "HISTO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// A file holding the database URL (a Docker or Kubernetes secret), instead of --database-url.
+    #[arg(long, env = "HISTO_DATABASE_URL_FILE", conflicts_with = "database_url")]
+    database_url_file: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    fn url(&self) -> Result<String> {
+        Ok(value_or_file(&self.database_url, &self.database_url_file)?
+            .unwrap_or_else(|| "histo.db".into()))
+    }
+}
+
+/// The HS256 secret that signs and checks tokens.
+#[derive(Args)]
+struct SecretArgs {
+    /// HS256 secret of at least 32 bytes.
+    #[arg(long, env = "HISTO_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// A file holding the HS256 secret (a Docker or Kubernetes secret), instead of --jwt-secret.
+    #[arg(long, env = "HISTO_JWT_SECRET_FILE", conflicts_with = "jwt_secret")]
+    jwt_secret_file: Option<PathBuf>,
+}
+
+impl SecretArgs {
+    fn secret(&self) -> Result<Option<String>> {
+        value_or_file(&self.jwt_secret, &self.jwt_secret_file)
+    }
+}
+
+/// A setting given as a value, or as the path of a file holding it (one line; its line break is
+/// not part of the value), so that secrets need not sit in the environment.
+fn value_or_file(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>> {
+    match (value, file) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(path)) => Ok(Some(read_setting_file(path)?)),
+        (None, None) => Ok(None),
+    }
+}
+
+fn read_setting_file(path: &Path) -> Result<String> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let value = text.strip_suffix('\n').unwrap_or(&text);
+    let value = value.strip_suffix('\r').unwrap_or(value);
+    if value.is_empty() {
+        bail!("{} is empty", path.display());
+    }
+    Ok(value.to_owned())
 }
 
 #[derive(Args)]
@@ -149,9 +198,8 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct KeyArgs {
-    /// HS256 secret of at least 32 bytes.
-    #[arg(long, env = "HISTO_JWT_SECRET", hide_env_values = true)]
-    jwt_secret: Option<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
     /// RS256 or EdDSA public key: PEM text or the path of a PEM file.
     #[arg(long, env = "HISTO_JWT_PUBLIC_KEY")]
     jwt_public_key: Option<String>,
@@ -170,8 +218,8 @@ struct TokenArgs {
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     ttl: i64,
-    #[arg(long, env = "HISTO_JWT_SECRET", hide_env_values = true)]
-    jwt_secret: String,
+    #[command(flatten)]
+    secret: SecretArgs,
 }
 
 fn main() -> Result<()> {
@@ -180,7 +228,7 @@ fn main() -> Result<()> {
         Command::Serve(args) => serve(args),
         Command::Migrate(args) => {
             init_logs();
-            let applied = DatabaseUrl::parse(&args.database_url)?.migrate()?;
+            let applied = DatabaseUrl::parse(&args.url()?)?.migrate()?;
             println!("{} migration(s) applied", applied.len());
             for name in applied {
                 println!("  {name}");
@@ -189,13 +237,10 @@ fn main() -> Result<()> {
         }
         Command::Token(args) => {
             let (company, user, scopes) = args.account.parse()?;
-            let token = mint(
-                args.jwt_secret.as_bytes(),
-                &company,
-                &user,
-                scopes,
-                args.ttl,
+            let secret = args.secret.secret()?.context(
+                "histo token signs with HISTO_JWT_SECRET (or the file named by HISTO_JWT_SECRET_FILE)",
             )?;
+            let token = mint(secret.as_bytes(), &company, &user, scopes, args.ttl)?;
             println!("{token}");
             Ok(())
         }
@@ -352,12 +397,9 @@ fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
 
 /// The verifier from the configured key; `--demo` without a key makes a secret for this run only.
 fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>)> {
-    let (verifier, secret) = match (&keys.jwt_secret, &keys.jwt_public_key) {
+    let (verifier, secret) = match (keys.secret.secret()?, &keys.jwt_public_key) {
         (Some(_), Some(_)) => bail!("set HISTO_JWT_SECRET or HISTO_JWT_PUBLIC_KEY, not both"),
-        (Some(secret), None) => (
-            TokenVerifier::hs256(secret.as_bytes())?,
-            Some(secret.clone()),
-        ),
+        (Some(secret), None) => (TokenVerifier::hs256(secret.as_bytes())?, Some(secret)),
         (None, Some(key)) => {
             let pem = if key.trim_start().starts_with("-----BEGIN") {
                 key.clone()
@@ -398,7 +440,10 @@ fn serve(args: ServeArgs) -> Result<()> {
         max_body_bytes: args.max_body_bytes,
         ..Limits::default()
     };
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async {
         let demo_passwords = if args.demo {
             add_demo_data(&store).await?;
             Some(add_demo_access(&store).await?)
@@ -406,6 +451,12 @@ fn serve(args: ServeArgs) -> Result<()> {
             None
         };
         let server = histo_server::serve(listener, store.clone(), verifier, limits)?;
+        let (handle, stop) = (server.handle(), stop_signal()?);
+        tokio::spawn(async move {
+            let name = stop.await;
+            tracing::info!("{name} received: finishing the requests in flight, then stopping");
+            handle.stop(true).await;
+        });
         tracing::info!(database = store.backend().name(), "Histo listens on http://{address}");
         if let (true, Some(secret)) = (args.demo, secret) {
             let (company, user) = (CompanyId::parse(DEMO_COMPANY)?, UserCode::parse(DEMO_USER)?);
@@ -416,7 +467,26 @@ fn serve(args: ServeArgs) -> Result<()> {
             println!("Sign in: company '{DEMO_COMPANY}', user '{DEMO_USER}', password '{}' (every scope)\nAdmin password of '{DEMO_COMPANY}' (to change the retention): '{}'\n", passwords.user, passwords.admin);
         }
         server.await?;
-        Ok(())
+        Ok::<_, anyhow::Error>(())
+    });
+    // Every request is answered (or was given up after the server's shutdown timeout): the writer
+    // commits what it still holds before the process ends.
+    store.close();
+    tracing::info!("Histo has stopped");
+    served
+}
+
+/// Listens for SIGTERM (`docker stop`, systemd) and SIGINT (Ctrl-C) from now on; the future ends
+/// at the first of them and says which it was.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        }
     })
 }
 

@@ -1,66 +1,22 @@
-//! Nothing acknowledged is lost: the real `histo` binary is killed with SIGKILL while concurrent
-//! clients record, restarted, and every event it answered 200 for is there exactly once.
+//! Nothing acknowledged is lost: the real `histo` binary is stopped while concurrent clients record
+//! (killed with SIGKILL, or asked to stop with SIGTERM, when it must also end cleanly), restarted,
+//! and every event it answered 200 for is there exactly once.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{token, Db, TestDb, SECRET};
+use crate::helpers::{token, Db, HistoProcess, TestDb};
 
-/// A `histo serve` process.
-pub struct HistoProcess {
-    child: Child,
-    pub address: String,
+/// How the server is stopped while the clients record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Kill,
+    Terminate,
 }
 
-impl HistoProcess {
-    pub fn start(database_url: &str) -> HistoProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_histo"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--database-url",
-                database_url,
-            ])
-            .env("HISTO_JWT_SECRET", SECRET)
-            .env("HISTO_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("histo starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let address = loop {
-            let line = lines
-                .next()
-                .expect("histo says where it listens")
-                .expect("log line");
-            if let Some((_, rest)) = line.split_once("listens on ") {
-                break rest.split_whitespace().next().expect("address").to_owned();
-            }
-        };
-        // Keep reading the log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        HistoProcess { child, address }
-    }
-
-    pub fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for HistoProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn acknowledged_events_survive_sigkill(db: Db) {
+async fn acknowledged_events_survive(db: Db, stop: Stop) {
     let Some(test_db) = TestDb::new(db) else {
         return;
     };
@@ -101,14 +57,22 @@ async fn acknowledged_events_survive_sigkill(db: Db) {
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    server.kill();
+    match stop {
+        Stop::Kill => server.kill(),
+        Stop::Terminate => {
+            let status = tokio::task::spawn_blocking(move || server.stop_with(libc::SIGTERM))
+                .await
+                .expect("stop task");
+            assert!(status.success(), "histo ended with {status} after SIGTERM");
+        }
+    }
     for client in clients {
         client.await.expect("client");
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(
         acknowledged.len() > 100,
-        "too few events were recorded before the kill: {}",
+        "too few events were recorded before the {stop:?}: {}",
         acknowledged.len()
     );
 
@@ -132,6 +96,15 @@ async fn acknowledged_events_survive_sigkill(db: Db) {
         "SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = 'durable'",
     );
     assert_eq!(counted, total, "the counters moved with the events");
+    if stop == Stop::Terminate {
+        // Requests in flight at SIGTERM were answered: nothing was stored without being acknowledged.
+        assert_eq!(stored.len(), acknowledged.len());
+    }
+    eprintln!(
+        "{db:?}, {stop:?}: {} events acknowledged, {} stored",
+        acknowledged.len(),
+        stored.len()
+    );
 
     // Sending them again stores nothing.
     let client = reqwest::Client::new();
@@ -155,10 +128,20 @@ async fn acknowledged_events_survive_sigkill(db: Db) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_events_survive_sigkill_on_sqlite() {
-    acknowledged_events_survive_sigkill(Db::Sqlite).await
+    acknowledged_events_survive(Db::Sqlite, Stop::Kill).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_events_survive_sigkill_on_postgres() {
-    acknowledged_events_survive_sigkill(Db::Postgres).await
+    acknowledged_events_survive(Db::Postgres, Stop::Kill).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_stores_every_request_in_flight_and_exits_cleanly_on_sqlite() {
+    acknowledged_events_survive(Db::Sqlite, Stop::Terminate).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_stores_every_request_in_flight_and_exits_cleanly_on_postgres() {
+    acknowledged_events_survive(Db::Postgres, Stop::Terminate).await
 }

@@ -1,7 +1,10 @@
 //! A Histo server per test, on a fresh SQLite file or a fresh PostgreSQL schema, reached over HTTP.
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use diesel::sql_types::BigInt;
@@ -293,6 +296,81 @@ pub fn test_limits() -> Limits {
         },
         purge_every: None,
         ..Limits::default()
+    }
+}
+
+/// A `histo serve` process, listening on a free port of the loopback.
+pub struct HistoProcess {
+    child: Child,
+    pub address: String,
+}
+
+impl HistoProcess {
+    /// `histo serve --database-url URL`, signing with the tests' secret.
+    pub fn start(database_url: &str) -> HistoProcess {
+        HistoProcess::start_with(
+            &["--database-url", database_url],
+            &[("HISTO_JWT_SECRET", SECRET)],
+        )
+    }
+
+    /// `histo serve ARGS` with only the `HISTO_*` variables of `env`; waits until it listens.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> HistoProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_histo"));
+        command.args(["serve", "--bind", "127.0.0.1:0"]).args(args);
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("HISTO_")) {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .envs(env.iter().copied())
+            .env("HISTO_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("histo starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("histo says where it listens")
+                .expect("log line");
+            if let Some((_, rest)) = line.split_once("listens on ") {
+                break rest.split_whitespace().next().expect("address").to_owned();
+            }
+        };
+        // Keep reading the log so that the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        HistoProcess { child, address }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
+    /// Sends `signal` and waits (30 seconds at most) for the process to end; how it ended.
+    pub fn stop_with(mut self, signal: libc::c_int) -> ExitStatus {
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) only sends a signal, to our own child.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal sent");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("child status") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "histo still runs 30 s after the signal"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for HistoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -14,6 +14,7 @@ mod logs;
 mod openapi;
 mod read_requests;
 mod retention;
+mod startup;
 mod stats;
 mod visibility;
 mod web_app;

@@ -1,5 +1,5 @@
 //! The web app is served at `/`: index.html for the app's own routes, hashed assets cached for good,
-//! and unknown API paths answered in JSON.
+//! unknown API paths answered in JSON, and other methods than GET and HEAD refused.
 
 use crate::helpers::TestApp;
 
@@ -51,4 +51,31 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
     assert!(body["error"].as_str().unwrap().contains("no API route"));
 }
 
-crate::on_both_databases!(the_web_app_is_served_with_its_routes_and_caching);
+/// Whether or not the web app is built: the fallback to the app takes only GET and HEAD.
+async fn other_methods_than_get_are_refused_outside_the_api(app: TestApp) {
+    for (method, path) in [
+        ("POST", "/"),
+        ("TRACE", "/healthz"),
+        ("DELETE", "/stats/email"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], "GET, HEAD");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"]
+            .as_str()
+            .unwrap()
+            .contains("only GET and HEAD"));
+    }
+}
+
+crate::on_both_databases!(
+    the_web_app_is_served_with_its_routes_and_caching,
+    other_methods_than_get_are_refused_outside_the_api
+);

@@ -64,6 +64,7 @@ pub struct LastPurge {
 #[serde(deny_unknown_fields)]
 pub struct RetentionInput {
     /// Months of log entries to keep, 1–120.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
     pub months: i64,
     /// The company's admin password (set with `histo admin-password`).
     pub admin_password: String,

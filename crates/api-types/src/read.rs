@@ -23,13 +23,13 @@ pub struct StatsQuery {
     )]
     pub granularity: Option<String>,
     /// With `granularity=month`: the year whose months are counted.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, example = 2026))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1, maximum = 9999, example = 2026))]
     pub year: Option<String>,
     /// With `granularity=year`: the first year counted.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, example = 2022))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1, maximum = 9999, example = 2022))]
     pub from: Option<String>,
     /// With `granularity=year`: the last year counted, at most 49 years after `from`.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, example = 2026))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1, maximum = 9999, example = 2026))]
     pub to: Option<String>,
 }
 
@@ -131,7 +131,14 @@ impl<'de> Deserialize<'de> for OutcomeCounts {
 #[serde(deny_unknown_fields)]
 pub struct OverviewQuery {
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
-    #[cfg_attr(feature = "openapi", param(required = true, example = "2026-03"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            required = true,
+            example = "2026-03",
+            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+        )
+    )]
     pub period: Option<String>,
 }
 
@@ -176,7 +183,14 @@ pub struct LogsQuery {
     #[cfg_attr(feature = "openapi", param(required = true, example = "email"))]
     pub feature: Option<String>,
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone: the bar of the chart.
-    #[cfg_attr(feature = "openapi", param(required = true, example = "2026-03"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            required = true,
+            example = "2026-03",
+            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+        )
+    )]
     pub period: Option<String>,
     /// Only the entries with this outcome (one of the feature's).
     #[cfg_attr(feature = "openapi", param(example = "error"))]
@@ -247,7 +261,14 @@ pub struct ExportQuery {
     #[cfg_attr(feature = "openapi", param(required = true, example = "email"))]
     pub feature: Option<String>,
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
-    #[cfg_attr(feature = "openapi", param(required = true, example = "2026"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            required = true,
+            example = "2026",
+            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+        )
+    )]
     pub period: Option<String>,
     /// Only the entries with this outcome (one of the feature's).
     #[cfg_attr(feature = "openapi", param(example = "error"))]

@@ -103,6 +103,8 @@ pub fn serve(
     })
     .listen(listener)?
     .shutdown_timeout(10)
+    // The caller decides how signals stop the server (`histo serve`: gracefully on SIGTERM and SIGINT).
+    .disable_signals()
     .run();
     Ok(server)
 }

@@ -1,9 +1,11 @@
 //! The web app, built into `frontend/dist/` and embedded in the binary, served at `/`. Every file but
 //! `index.html` has a content hash in its name and is cached for good; any other path that is not the
-//! API's gets `index.html`, so that the app's own routes survive a reload.
+//! API's gets `index.html`, so that the app's own routes survive a reload. Only GET and HEAD are
+//! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405.
 
-use actix_web::http::header::{self, CacheControl, CacheDirective};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::http::header::{self, CacheControl, CacheDirective, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use rust_embed::RustEmbed;
 
 use crate::error::ApiError;
@@ -23,6 +25,18 @@ pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
             request.method(),
             request.path()
         )));
+    }
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut refused = ApiError::MethodNotAllowed(format!(
+            "{} is not taken at {}: only GET and HEAD",
+            request.method(),
+            request.path()
+        ))
+        .error_response();
+        refused
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Ok(refused);
     }
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
         let mime = mime_guess::from_path(path).first_or_octet_stream();

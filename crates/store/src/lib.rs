@@ -109,6 +109,13 @@ impl Store {
         self.recorder.record(company, events).await
     }
 
+    /// Stops recording once everything queued so far is committed, and waits for it: the writer's
+    /// open transaction and queued requests are finished, later ones fail with `WriterStopped`. For
+    /// a clean stop of the process; blocks, so call it outside async code.
+    pub fn close(&self) {
+        self.recorder.close();
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|conn| connection::ping(conn)).await

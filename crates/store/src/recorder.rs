@@ -1,9 +1,12 @@
 //! The one writer: requests queue their events, and the writer stores everything waiting in one
 //! transaction (group commit), so that concurrent requests share one disk flush. Each request is
 //! answered only once its events are committed. Events are stored once per (company, id), and the
-//! monthly counters move in the same transaction.
+//! monthly counters move in the same transaction. Closing the store lets the writer finish: it
+//! commits everything queued before the close, then stops, and the close returns once it has.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -38,9 +41,17 @@ struct Job {
     reply: oneshot::Sender<Result<Recorded, StoreError>>,
 }
 
+enum Message {
+    Record(Job),
+    /// Take no more jobs; the ones already queued are still stored.
+    Close,
+}
+
 #[derive(Clone)]
 pub(crate) struct Recorder {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Message>,
+    /// The writer thread, until a close joins it.
+    writer: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl Recorder {
@@ -57,11 +68,14 @@ impl Recorder {
             timezones: HashMap::new(),
             known_sites: HashSet::new(),
         };
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("histo-writer".into())
             .spawn(move || writer.run(jobs))
             .map_err(|_| StoreError::WriterStopped)?;
-        Ok(Recorder { queue })
+        Ok(Recorder {
+            queue,
+            writer: Arc::new(Mutex::new(Some(writer))),
+        })
     }
 
     pub(crate) async fn record(
@@ -71,14 +85,27 @@ impl Recorder {
     ) -> Result<Recorded, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Job {
+            .send(Message::Record(Job {
                 company,
                 events,
                 reply,
-            })
+            }))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Lets the writer commit every job queued so far, then waits until its thread has ended. Jobs
+    /// sent afterwards fail with `WriterStopped`. Blocks: call it outside async code.
+    pub(crate) fn close(&self) {
+        let Some(writer) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        // Fails only when the writer has already ended.
+        let _ = self.queue.blocking_send(Message::Close);
+        if writer.join().is_err() {
+            tracing::error!("the writer thread panicked");
+        }
     }
 }
 
@@ -100,21 +127,31 @@ struct Learnt {
 }
 
 impl Writer {
-    fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+    /// Stores groups of jobs until the queue is closed and empty.
+    fn run(mut self, mut jobs: mpsc::Receiver<Message>) {
         while let Some(first) = jobs.blocking_recv() {
-            let mut size = first.events.len();
-            let mut group = vec![first];
-            while size < GROUP_EVENTS {
-                match jobs.try_recv() {
-                    Ok(job) => {
+            let (mut group, mut size) = (Vec::new(), 0);
+            let mut message = Some(first);
+            while let Some(taken) = message {
+                match taken {
+                    Message::Record(job) => {
                         size += job.events.len();
                         group.push(job);
                     }
-                    Err(_) => break,
+                    // A closed queue still hands out what it holds, then ends the outer loop.
+                    Message::Close => jobs.close(),
                 }
+                message = if size < GROUP_EVENTS {
+                    jobs.try_recv().ok()
+                } else {
+                    None
+                };
             }
-            self.write_group(group);
+            if !group.is_empty() {
+                self.write_group(group);
+            }
         }
+        tracing::debug!("the writer has stored every queued event and stopped");
     }
 
     /// Commits a group; if it fails, each request is tried alone so that one cannot sink the others.
