@@ -80,6 +80,11 @@ impl Recorder {
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
+
+    /// Requests queued for the writer and not taken yet.
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
 }
 
 struct Writer {
