@@ -10,14 +10,20 @@ use serde_json::json;
 
 use crate::helpers::{token, Db, TestDb, SECRET};
 
-/// A `histo serve` process.
+/// A `histo serve` process and the lines of its log.
 pub struct HistoProcess {
     child: Child,
     pub address: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl HistoProcess {
     pub fn start(database_url: &str) -> HistoProcess {
+        HistoProcess::start_with(database_url, &[])
+    }
+
+    /// `histo serve` with more environment variables, such as `HISTO_LOG_FORMAT=json`.
+    pub fn start_with(database_url: &str, env: &[(&str, &str)]) -> HistoProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_histo"))
             .args([
                 "serve",
@@ -28,23 +34,42 @@ impl HistoProcess {
             ])
             .env("HISTO_JWT_SECRET", SECRET)
             .env("HISTO_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("histo starts");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let log = Arc::new(Mutex::new(Vec::new()));
         let address = loop {
             let line = lines
                 .next()
                 .expect("histo says where it listens")
                 .expect("log line");
+            log.lock().unwrap().push(line.clone());
             if let Some((_, rest)) = line.split_once("listens on ") {
-                break rest.split_whitespace().next().expect("address").to_owned();
+                // The address ends the text, or the JSON string of the message.
+                let end = rest.find([' ', '"']).unwrap_or(rest.len());
+                break rest[..end].to_owned();
             }
         };
         // Keep reading the log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        HistoProcess { child, address }
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            lines
+                .map_while(Result::ok)
+                .for_each(|line| kept.lock().unwrap().push(line))
+        });
+        HistoProcess {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// The lines logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     pub fn kill(mut self) {

@@ -167,6 +167,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        TestApp::spawn_with(db, test_limits()).await
+    }
+
+    /// A server with other limits than the tests' usual ones.
+    pub async fn spawn_with(db: Db, limits: Limits) -> Option<TestApp> {
         let db = TestDb::new(db)?;
         let url = db.url.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&url, StoreOptions::default()))
@@ -176,8 +181,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
-        let server =
-            histo_server::serve(listener, store, verifier, test_limits()).expect("server starts");
+        let server = histo_server::serve(listener, store, verifier, limits).expect("server starts");
         tokio::spawn(server);
         Some(TestApp {
             address,
@@ -298,12 +302,23 @@ pub fn test_limits() -> Limits {
 
 /// Runs the `histo` binary on the database at `url`, with `stdin` as standard input.
 pub fn histo_command(url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    histo_command_with(url, args, stdin, &[])
+}
+
+/// [`histo_command`] with more environment variables, such as `HISTO_LOG_FORMAT=json`.
+pub fn histo_command_with(
+    url: &str,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_histo"))
         .args(args)
         .env("HISTO_DATABASE_URL", url)
         .env("HISTO_JWT_SECRET", SECRET)
         .env("HISTO_LOG", "warn")
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

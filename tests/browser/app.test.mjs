@@ -149,6 +149,13 @@ async function cell(page, period, outcome) {
   return Number(count);
 }
 
+/** Collects what the page's Content-Security-Policy blocked (Chromium says so on the console). */
+function watchContentSecurityPolicy(page, problems) {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+}
+
 async function chartReady(page) {
   await page.waitForSelector('#chart[data-state="ready"] svg path', { state: 'attached', timeout: 15_000 });
 }
@@ -159,6 +166,7 @@ test('the web app: sign-in, chart, drill-down, table, years, back button, sites,
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
+  watchContentSecurityPolicy(page, problems);
 
   // Sign in by the address fragment: the chart of the e-mails month by month appears, the token leaves the URL.
   const opened = Date.now();
@@ -391,5 +399,20 @@ test('the sign-in page: a wrong then a right password', async (t) => {
   await chartReady(page);
   assert.match(page.url(), /feature=vies&granularity=year/, 'the page asked for is the page shown');
   assert.equal(await page.locator('.card[data-feature="vies"]').getAttribute('aria-pressed'), 'true');
+  await context.close();
+});
+
+test('the API documentation at /docs runs under its Content-Security-Policy', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  watchContentSecurityPolicy(page, problems);
+  await page.goto(`${base}/docs/`);
+  await page.waitForSelector('.swagger-ui .info .title');
+  assert.match(await page.locator('.swagger-ui .info .title').innerText(), /Histo/);
+  await page.waitForSelector('.opblock-summary-path[data-path="/api/v1/events"]');
+  await page.screenshot({ path: path.join(shots, '14-api-docs.png') });
+  assert.deepEqual(problems, []);
   await context.close();
 });
