@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, Utc};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use histo::generate::{EventStream, Population};
 use histo_domain::{month_of, CompanyId, Scope, Scopes, TimeZone, UserCode};
 use histo_server::auth::{self, Claims, TokenVerifier};
@@ -20,6 +20,15 @@ use histo_store::{Actor, DatabaseUrl, Store, StoreOptions};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines as text, or as one JSON object per line for log collectors.
+    #[arg(long, global = true, env = "HISTO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -191,9 +200,44 @@ struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, env = "HISTO_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest request head (target and headers), in bytes.
+    #[arg(long, env = "HISTO_MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes)]
+    max_header_bytes: usize,
     /// Numbered rights of the host application and the scope each grants, e.g. "2=logs:read,7=sites:manage".
     #[arg(long, env = "HISTO_RIGHTS", default_value = "2=logs:read")]
     rights: String,
+    /// Connections open at once; further clients wait until one closes.
+    #[arg(long, env = "HISTO_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Seconds a client has to send a request's headers (slow clients are cut off).
+    #[arg(long, env = "HISTO_CLIENT_REQUEST_TIMEOUT", default_value_t = Limits::default().client_request_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    client_request_timeout: u64,
+    /// Seconds a closing connection has to shut down before it is dropped.
+    #[arg(long, env = "HISTO_CLIENT_DISCONNECT_TIMEOUT", default_value_t = Limits::default().client_disconnect_timeout.as_secs())]
+    client_disconnect_timeout: u64,
+    /// Origins of other web sites whose pages may call the API (CORS), comma-separated, e.g.
+    /// "https://erp.example.com"; none by default.
+    #[arg(long, env = "HISTO_CORS_ORIGINS", default_value = "")]
+    cors_origins: String,
+}
+
+impl ServeArgs {
+    fn limits(&self) -> Result<Limits> {
+        Ok(Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_header_bytes: self.max_header_bytes,
+            max_connections: self.max_connections as usize,
+            client_request_timeout: std::time::Duration::from_secs(self.client_request_timeout),
+            client_disconnect_timeout: std::time::Duration::from_secs(
+                self.client_disconnect_timeout,
+            ),
+            cors_origins: histo_server::headers::parse_origins(&self.cors_origins)
+                .map_err(|e| anyhow::anyhow!("HISTO_CORS_ORIGINS: {e}"))?,
+            ..Limits::default()
+        })
+    }
 }
 
 #[derive(Args)]
@@ -224,10 +268,10 @@ struct TokenArgs {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    init_logs(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Migrate(args) => {
-            init_logs();
             let applied = DatabaseUrl::parse(&args.url()?)?.migrate()?;
             println!("{} migration(s) applied", applied.len());
             for name in applied {
@@ -256,7 +300,6 @@ fn main() -> Result<()> {
 
 /// Runs an operator's command on the store, in a runtime of its own.
 fn with_store<T>(args: &StoreArgs, work: impl AsyncFnOnce(Store) -> Result<T>) -> Result<T> {
-    init_logs();
     let store = args.open()?;
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -336,13 +379,18 @@ fn purge(args: PurgeArgs) -> Result<()> {
     Ok(())
 }
 
-fn init_logs() {
+/// Logs to standard error, filtered by `HISTO_LOG`; as JSON, each line is one object whose fields
+/// (`request_id`, `status`, …) are at the top level.
+fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HISTO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).with_span_list(false).init(),
+    }
 }
 
 fn parse_scopes(text: &str) -> Result<Scopes> {
@@ -429,17 +477,13 @@ fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
-    init_logs();
     let (verifier, secret) = verifier(&args.keys, args.demo)?;
     let verifier = verifier.with_rights(parse_rights(&args.rights)?);
     let store = args.store.open()?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     let address = listener.local_addr()?;
-    let limits = Limits {
-        max_body_bytes: args.max_body_bytes,
-        ..Limits::default()
-    };
+    let limits = args.limits()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -170,6 +170,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        TestApp::spawn_with(db, test_limits()).await
+    }
+
+    /// A server with other limits than the tests' usual ones.
+    pub async fn spawn_with(db: Db, limits: Limits) -> Option<TestApp> {
         let db = TestDb::new(db)?;
         let url = db.url.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&url, StoreOptions::default()))
@@ -179,8 +184,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
-        let server =
-            histo_server::serve(listener, store, verifier, test_limits()).expect("server starts");
+        let server = histo_server::serve(listener, store, verifier, limits).expect("server starts");
         tokio::spawn(server);
         Some(TestApp {
             address,
@@ -303,6 +307,7 @@ pub fn test_limits() -> Limits {
 pub struct HistoProcess {
     child: Child,
     pub address: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl HistoProcess {
@@ -329,18 +334,36 @@ impl HistoProcess {
             .spawn()
             .expect("histo starts");
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let log = Arc::new(Mutex::new(Vec::new()));
         let address = loop {
             let line = lines
                 .next()
                 .expect("histo says where it listens")
                 .expect("log line");
+            log.lock().unwrap().push(line.clone());
             if let Some((_, rest)) = line.split_once("listens on ") {
-                break rest.split_whitespace().next().expect("address").to_owned();
+                // The address ends the text, or the JSON string of the message.
+                let end = rest.find([' ', '"']).unwrap_or(rest.len());
+                break rest[..end].to_owned();
             }
         };
         // Keep reading the log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        HistoProcess { child, address }
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            lines
+                .map_while(Result::ok)
+                .for_each(|line| kept.lock().unwrap().push(line))
+        });
+        HistoProcess {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// The lines logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     pub fn kill(mut self) {
@@ -376,12 +399,23 @@ impl Drop for HistoProcess {
 
 /// Runs the `histo` binary on the database at `url`, with `stdin` as standard input.
 pub fn histo_command(url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    histo_command_with(url, args, stdin, &[])
+}
+
+/// [`histo_command`] with more environment variables, such as `HISTO_LOG_FORMAT=json`.
+pub fn histo_command_with(
+    url: &str,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_histo"))
         .args(args)
         .env("HISTO_DATABASE_URL", url)
         .env("HISTO_JWT_SECRET", SECRET)
         .env("HISTO_LOG", "warn")
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -107,12 +107,20 @@ async function cell(page, period, outcome) {
   return Number(count);
 }
 
+/** Collects what the page's Content-Security-Policy blocked (Chromium says so on the console). */
+function watchContentSecurityPolicy(page, problems) {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+}
+
 test('the web app: sign-in, chart, drill-down, table, years, back button, sites, English', async () => {
   const everything = token('logs:read sites:manage settings:admin');
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
+  watchContentSecurityPolicy(page, problems);
 
   // Sign in by the address fragment: the chart of the e-mails month by month appears, the token leaves the URL.
   const opened = Date.now();
@@ -389,5 +397,20 @@ test('the sign-in page: a wrong then a right password', async () => {
   await chartReady(page);
   assert.match(page.url(), /feature=vies&granularity=year/, 'the page asked for is the page shown');
   assert.equal(await page.locator('.card[data-feature="vies"]').getAttribute('aria-pressed'), 'true');
+  await context.close();
+});
+
+test('the API documentation at /docs runs under its Content-Security-Policy', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  watchContentSecurityPolicy(page, problems);
+  await page.goto(`${base}/docs/`);
+  await page.waitForSelector('.swagger-ui .info .title');
+  assert.match(await page.locator('.swagger-ui .info .title').innerText(), /Histo/);
+  await page.waitForSelector('.opblock-summary-path[data-path="/api/v1/events"]');
+  await page.screenshot({ path: path.join(shots, '16-api-docs.png') });
+  assert.deepEqual(problems, []);
   await context.close();
 });

@@ -31,6 +31,8 @@ pub enum ApiError {
     },
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    #[error("the request's headers are larger than {limit} bytes")]
+    HeadersTooLarge { limit: usize },
     #[error("the database is unavailable")]
     Store(#[from] StoreError),
 }
@@ -63,6 +65,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

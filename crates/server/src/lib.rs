@@ -1,8 +1,12 @@
-//! Histo's HTTP server: the JSON API under `/api/v1`, its OpenAPI document and Swagger UI, health, and
-//! the web app at `/`. A request's way: route → `Authorized` extractor → domain types → store.
+//! Histo's HTTP server: the JSON API under `/api/v1`, its OpenAPI document and Swagger UI, health,
+//! metrics, and the web app at `/`. A request's way: `observe` (request id, security headers, metrics,
+//! log) → route → `Authorized` extractor → domain types → store.
 
 pub mod auth;
 pub mod error;
+pub mod headers;
+pub mod metrics;
+mod observe;
 pub mod openapi;
 pub mod password;
 mod purge;
@@ -16,29 +20,46 @@ use std::time::Duration;
 
 use actix_web::{dev::Server, http::header, middleware, web, App, HttpResponse, HttpServer};
 use histo_store::Store;
+use metrics::Metrics;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::TokenVerifier;
 pub use throttle::ThrottlePolicy;
 
-/// Request limits and the server's own timings.
-#[derive(Debug, Clone, Copy)]
+/// Request limits, who may call from a browser, and the server's own timings.
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// The largest request body taken (a full batch of 10,000 events fits).
     pub max_body_bytes: usize,
+    /// The largest request head: target and headers (whatever this says, the HTTP server refuses a
+    /// head over 128 KiB or with more than 96 headers).
+    pub max_header_bytes: usize,
     /// How wrong passwords (sign-in, admin password) are slowed down and refused.
     pub wrong_passwords: ThrottlePolicy,
     /// How often every company is purged, from the start on; never when `None`.
     pub purge_every: Option<Duration>,
+    /// Connections open at once (at least 1); further clients wait until one closes.
+    pub max_connections: usize,
+    /// How long a client has to send a request's headers; slower ones are cut off (408).
+    pub client_request_timeout: Duration,
+    /// How long a closing connection has to shut down before it is dropped.
+    pub client_disconnect_timeout: Duration,
+    /// Origins of other web sites whose pages may call the API (CORS); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 16 * 1024 * 1024,
+            max_header_bytes: 16 * 1024,
             wrong_passwords: ThrottlePolicy::default(),
             purge_every: Some(Duration::from_secs(6 * 3600)),
+            max_connections: 10_000,
+            client_request_timeout: Duration::from_secs(5),
+            client_disconnect_timeout: Duration::from_secs(2),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -51,6 +72,7 @@ pub struct AppState {
     pub sign_in_attempts: throttle::Throttle,
     /// Wrong admin passwords, per company and user.
     pub admin_password_attempts: throttle::Throttle,
+    pub metrics: Metrics,
 }
 
 /// Starts serving on an already bound listener (port 0 in tests).
@@ -60,14 +82,26 @@ pub fn serve(
     verifier: TokenVerifier,
     limits: Limits,
 ) -> std::io::Result<Server> {
+    let metrics = Metrics::new();
     if let Some(every) = limits.purge_every {
-        purge::schedule(store.clone(), every);
+        purge::schedule(store.clone(), every, metrics.clone());
     }
+    let max_connections = limits.max_connections.max(1);
+    // Actix counts connections per worker thread: no more workers than connections.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(max_connections);
+    let (request_timeout, disconnect_timeout) = (
+        limits.client_request_timeout,
+        limits.client_disconnect_timeout,
+    );
+    let cors_origins = limits.cors_origins.clone();
     let state = web::Data::new(AppState {
         store,
-        limits,
         sign_in_attempts: throttle::Throttle::new(limits.wrong_passwords),
         admin_password_attempts: throttle::Throttle::new(limits.wrong_passwords),
+        limits,
+        metrics,
     });
     let verifier = web::Data::new(verifier);
     let document = openapi::ApiDoc::openapi();
@@ -75,9 +109,14 @@ pub fn serve(
         App::new()
             .app_data(state.clone())
             .app_data(verifier.clone())
-            .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
             // The web app's wasm and ECharts shrink to a third with gzip or brotli.
             .wrap(middleware::Compress::default())
+            .wrap(middleware::Condition::new(
+                !cors_origins.is_empty(),
+                headers::cors(&cors_origins),
+            ))
+            .wrap(middleware::from_fn(headers::refuse_large_heads))
+            .wrap(middleware::from_fn(observe::observe))
             .app_data(query::config())
             .app_data(query::json_config())
             .service(routes::events::record)
@@ -93,6 +132,7 @@ pub fn serve(
             .service(routes::settings::set_retention)
             .service(routes::audit::audit)
             .service(routes::health::healthz)
+            .service(routes::metrics::metrics)
             .service(web::resource("/docs").to(|| async {
                 HttpResponse::PermanentRedirect()
                     .insert_header((header::LOCATION, "/docs/"))
@@ -101,6 +141,10 @@ pub fn serve(
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document.clone()))
             .default_service(web::to(web_app::serve))
     })
+    .workers(workers)
+    .max_connections(max_connections.div_ceil(workers))
+    .client_request_timeout(request_timeout)
+    .client_disconnect_timeout(disconnect_timeout)
     .listen(listener)?
     .shutdown_timeout(10)
     // The caller decides how signals stop the server (`histo serve`: gracefully on SIGTERM and SIGINT).

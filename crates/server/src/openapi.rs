@@ -28,7 +28,8 @@ use crate::routes;
         routes::settings::settings,
         routes::settings::set_retention,
         routes::audit::audit,
-        routes::health::healthz
+        routes::health::healthz,
+        routes::metrics::metrics
     ),
     modifiers(&BearerAuth),
     tags(
@@ -38,7 +39,7 @@ use crate::routes;
         (name = "sites", description = "The company's sites, and hiding them"),
         (name = "access", description = "Signing in with an account of Histo"),
         (name = "settings", description = "Retention period, admin password, audit trail"),
-        (name = "operations", description = "Health of the service"),
+        (name = "operations", description = "Health and metrics of the service"),
     )
 )]
 pub struct ApiDoc;

@@ -3,10 +3,14 @@
 //! API's gets `index.html`, so that the app's own routes survive a reload. Only GET and HEAD are
 //! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405.
 
+use std::sync::LazyLock;
+
 use actix_web::http::header::{self, CacheControl, CacheDirective, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use base64::Engine;
 use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -57,5 +61,51 @@ pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
         None => Ok(HttpResponse::ServiceUnavailable()
             .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
             .body("Histo's web app is not built into this binary: run `make build`. The API is at /api/v1, its documentation at /docs.")),
+    }
+}
+
+/// The web app's Content-Security-Policy: scripts, WebAssembly (`'wasm-unsafe-eval'`) and requests
+/// from Histo's own origin only, plus the inline module script of `index.html` by its SHA-256;
+/// inline styles (the page's `<style>` and the chart's style attributes); no plugins, no framing.
+pub fn content_security_policy() -> HeaderValue {
+    static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+        let index = Dist::get(INDEX).map(|file| file.data.into_owned());
+        let hashes: String = inline_scripts(&String::from_utf8_lossy(&index.unwrap_or_default()))
+            .map(|script| {
+                let digest = Sha256::digest(script.as_bytes());
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        HeaderValue::from_str(&policy).expect("a policy of ASCII text")
+    });
+    POLICY.clone()
+}
+
+/// The text of each `<script>` of a page that has no `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|tag| {
+        let (attributes, rest) = tag.split_once('>')?;
+        let (text, _) = rest.split_once("</script>")?;
+        (!attributes.contains("src=")).then_some(text)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_scripts_without_src_are_inline() {
+        let page =
+            "<script src=\"/e.js\"></script>\n<script type=\"module\">\n  init();\n</script>";
+        assert_eq!(inline_scripts(page).collect::<Vec<_>>(), ["\n  init();\n"]);
     }
 }

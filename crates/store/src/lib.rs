@@ -116,6 +116,12 @@ impl Store {
         self.recorder.close();
     }
 
+    /// Recording requests waiting for the writer: a queue that stays long means the database cannot
+    /// keep up.
+    pub fn writer_queue(&self) -> usize {
+        self.recorder.waiting()
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|conn| connection::ping(conn)).await

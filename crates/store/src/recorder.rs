@@ -107,6 +107,11 @@ impl Recorder {
             tracing::error!("the writer thread panicked");
         }
     }
+
+    /// Requests queued for the writer and not taken yet.
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
 }
 
 struct Writer {

@@ -44,6 +44,9 @@ pub async fn record(
     let body = read_body(&request, body, state.limits.max_body_bytes).await?;
     let events = parse_events(&body, Utc::now())?;
     let recorded = state.store.record(auth.caller.company, events).await?;
+    state
+        .metrics
+        .recorded(recorded.accepted, recorded.duplicates);
     Ok(HttpResponse::Ok().json(Recorded {
         accepted: recorded.accepted as u64,
         duplicates: recorded.duplicates as u64,

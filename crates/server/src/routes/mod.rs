@@ -5,6 +5,7 @@ pub mod audit;
 pub mod events;
 pub mod health;
 pub mod logs;
+pub mod metrics;
 pub mod settings;
 pub mod sites;
 pub mod stats;

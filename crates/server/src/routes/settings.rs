@@ -94,7 +94,12 @@ pub async fn set_retention(
         .set_retention(caller.company.clone(), retention, actor.clone())
         .await?;
     if change.shortened() {
-        crate::purge::now(state.store.clone(), caller.company, actor);
+        crate::purge::now(
+            state.store.clone(),
+            caller.company,
+            actor,
+            state.metrics.clone(),
+        );
     }
     Ok(HttpResponse::Ok().json(shown(&change.settings)))
 }
