@@ -264,10 +264,16 @@ impl TestApp {
     }
 
     /// Hides a site straight in the database.
-    pub fn hide_site(&self, company: &str, site: &str) {
-        self.db.execute(&format!(
-            "UPDATE sites SET hidden = TRUE WHERE company_id = '{company}' AND code = '{site}'"
-        ));
+    /// Hides a site as a user holding `sites:manage` does.
+    pub async fn hide_site(&self, company: &str, site: &str) {
+        let (status, body) = self
+            .patch(
+                &format!("/api/v1/sites/{site}"),
+                &token(company, "sites:manage"),
+                &serde_json::json!({ "hidden": true }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
     }
 
     pub async fn record(&self, token: &str, body: &Value) -> (u16, Value) {

@@ -37,7 +37,7 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         ],
     )
     .await;
-    app.hide_site("acme", "PARIS");
+    app.hide_site("acme", "PARIS").await;
     let reader = token("acme", "logs:read");
 
     let (status, stats) = app
@@ -138,7 +138,7 @@ async fn another_companys_data_never_appears(app: TestApp) {
         ],
     )
     .await;
-    app.hide_site("globex", "BERLIN");
+    app.hide_site("globex", "BERLIN").await;
     let reader = token("acme", "logs:read");
 
     let (_, stats) = app
