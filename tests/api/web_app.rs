@@ -32,19 +32,33 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
             .to_str()
             .unwrap()
             .contains("immutable"));
-        let plain = asset.bytes().await.unwrap().len();
-        let gzipped = app
-            .client
-            .get(app.url(wasm))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(gzipped.headers()["content-encoding"], "gzip");
-        assert!(
-            gzipped.bytes().await.unwrap().len() < plain / 2,
-            "the app travels compressed"
-        );
+        let on_disk = |name: &str| {
+            std::fs::read(format!(
+                "{}/frontend/dist/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let plain = asset.bytes().await.unwrap();
+        assert_eq!(plain, on_disk(wasm.trim_start_matches('/')));
+        // The twins compressed at build time travel as they are, brotli first.
+        for (accept, encoding, twin) in [
+            ("gzip, deflate, br", "br", ".br"),
+            ("gzip", "gzip", ".gz"),
+        ] {
+            let compressed = app
+                .client
+                .get(app.url(wasm))
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(compressed.headers()["content-encoding"], encoding);
+            assert_eq!(compressed.headers()["vary"], "accept-encoding");
+            let body = compressed.bytes().await.unwrap();
+            assert_eq!(body, on_disk(&format!("{}{twin}", wasm.trim_start_matches('/'))));
+            assert!(body.len() < plain.len() / 2, "the app travels compressed");
+        }
     }
     let (status, body) = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(status, 404);

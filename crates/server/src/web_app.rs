@@ -1,7 +1,8 @@
 //! The web app, built into `frontend/dist/` and embedded in the binary, served at `/`. Every file but
 //! `index.html` has a content hash in its name and is cached for good; any other path that is not the
 //! API's gets `index.html`, so that the app's own routes survive a reload. Only GET and HEAD are
-//! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405.
+//! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405. The hashed files
+//! come with brotli and gzip twins made at build time, sent as they are to browsers that take them.
 
 use std::sync::LazyLock;
 
@@ -44,14 +45,25 @@ pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     }
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
-        return Ok(HttpResponse::Ok()
+        let mut response = HttpResponse::Ok();
+        response
             .content_type(mime.as_ref())
             .insert_header(CacheControl(vec![
                 CacheDirective::Public,
                 CacheDirective::MaxAge(31_536_000),
                 CacheDirective::Extension("immutable".into(), None),
             ]))
-            .body(file.data.into_owned()));
+            .insert_header((header::VARY, "accept-encoding"));
+        let compressed = TWINS.into_iter().find_map(|(encoding, extension)| {
+            let twin = Dist::get(&format!("{path}.{extension}"))?;
+            accepts(&request, encoding).then_some((encoding, twin))
+        });
+        return Ok(match compressed {
+            Some((encoding, twin)) => response
+                .insert_header((header::CONTENT_ENCODING, encoding))
+                .body(twin.data.into_owned()),
+            None => response.body(file.data.into_owned()),
+        });
     }
     match Dist::get(INDEX) {
         Some(index) => Ok(HttpResponse::Ok()
@@ -62,6 +74,31 @@ pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
             .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
             .body("Histo's web app is not built into this binary: run `make build`. The API is at /api/v1, its documentation at /docs.")),
     }
+}
+
+/// The compressed twins of a file, by preference: content encoding and file name extension.
+const TWINS: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
+
+/// Whether the request's `Accept-Encoding` takes `encoding` (named, and not with `q=0`).
+fn accepts(request: &HttpRequest, encoding: &str) -> bool {
+    request
+        .headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let named = parts
+                .next()
+                .is_some_and(|name| name.eq_ignore_ascii_case(encoding));
+            let refused = parts.any(|parameter| {
+                parameter
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            named && !refused
+        })
 }
 
 /// The web app's Content-Security-Policy: scripts, WebAssembly (`'wasm-unsafe-eval'`) and requests
@@ -101,6 +138,21 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepted_encodings() {
+        let asking = |accept: &str| {
+            actix_web::test::TestRequest::default()
+                .insert_header((header::ACCEPT_ENCODING, accept))
+                .to_http_request()
+        };
+        assert!(accepts(&asking("gzip, deflate, br, zstd"), "br"));
+        assert!(accepts(&asking("GZIP;q=0.5"), "gzip"));
+        assert!(!accepts(&asking("gzip, br;q=0"), "br"));
+        assert!(!accepts(&asking("br; q=0.0"), "br"));
+        assert!(!accepts(&asking("identity"), "gzip"));
+        assert!(!accepts(&asking("brotli"), "br"));
+    }
 
     #[test]
     fn only_scripts_without_src_are_inline() {
