@@ -32,7 +32,8 @@ test: web
 	scripts/setup-python-tools.sh
 	$(HISTO_PYTHON_TOOLS)/bin/python -m pytest -q -p no:cacheprovider tests/deploy
 	cargo test --workspace --exclude histo-frontend
-	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo
+	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo sqlite
+	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo postgres
 	scripts/setup-browser.sh
 	HISTO_BIN=$(CARGO_TARGET_DIR)/debug/histo node --test tests/browser/
 

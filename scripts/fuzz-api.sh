@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes Histo's API from its own OpenAPI document with schemathesis (scripts/python-tools.txt): a
-# `histo serve` on a fresh SQLite database with a few events, an account and an admin password,
+# `histo serve` on a fresh database (SQLite, or a new PostgreSQL schema at HISTO_TEST_POSTGRES_URL's
+# server when the second argument is `postgres`) with a few events, an account and an admin password,
 # every operation called with a token holding every scope, on a fixed budget and seed. Fails when an
 # answer is a 5xx, or its status, content type, headers or body are not the documented ones; then
 # stops the server with SIGTERM and fails unless it exits 0.
-# Usage: scripts/fuzz-api.sh [HISTO_BINARY]  (default: $CARGO_TARGET_DIR/debug/histo)
+# Usage: scripts/fuzz-api.sh [HISTO_BINARY [sqlite|postgres]]  (default: $CARGO_TARGET_DIR/debug/histo)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,15 +13,30 @@ histo="${1:-${CARGO_TARGET_DIR:-$root/target}/debug/histo}"
 venv="${HISTO_PYTHON_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/histo/python-tools}"
 examples="${HISTO_FUZZ_EXAMPLES:-40}"
 
+database="${2:-sqlite}"
+
 work="$(mktemp -d)"
 pid=""
+schema=""
+postgres="${HISTO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 cleanup() {
   if [[ -n "$pid" ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
+  if [[ -n "$schema" ]]; then psql -q "$postgres" -c "DROP SCHEMA IF EXISTS $schema CASCADE" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-export HISTO_DATABASE_URL="$work/histo.db" HISTO_LOG=warn,histo=info
+case "$database" in
+  sqlite) HISTO_DATABASE_URL="$work/histo.db" ;;
+  postgres)
+    schema="fuzz_$$_$RANDOM"
+    psql -q "$postgres" -c "CREATE SCHEMA $schema"
+    separator='?'; [[ "$postgres" == *\?* ]] && separator='&'
+    HISTO_DATABASE_URL="$postgres${separator}sslmode=disable&options=-csearch_path%3D$schema"
+    ;;
+  *) echo "fuzz-api: unknown database '$database' (sqlite or postgres)" >&2; exit 2 ;;
+esac
+export HISTO_DATABASE_URL HISTO_LOG=warn,histo=info
 HISTO_JWT_SECRET="fuzz-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 export HISTO_JWT_SECRET
 company=fuzz
@@ -53,7 +69,7 @@ events="${events%,}]}"
 curl -fsS "$address/api/v1/events" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
   -d "$events" >/dev/null
 
-echo "fuzz-api: schemathesis against $address ($examples examples per operation, seed 1)"
+echo "fuzz-api: schemathesis against $address on $database ($examples examples per operation, seed 1)"
 set +e
 # From the temporary folder, where schemathesis leaves its own files.
 (cd "$work" && "$venv/bin/schemathesis" run "$address/api-docs/openapi.json" \

@@ -1,7 +1,11 @@
 //! The OpenAPI 3.1 document of the API, generated from the routes and types, served at
 //! `/api-docs/openapi.json` with Swagger UI at `/docs`, and committed as `openapi/openapi.json`.
 
+use histo_domain::{Feature, Outcome};
+use utoipa::openapi::path::{Operation, Parameter};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
@@ -31,7 +35,7 @@ use crate::routes;
         routes::health::healthz,
         routes::metrics::metrics
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &TaxonomyCodes),
     tags(
         (name = "events", description = "Recording uses of the host application's features"),
         (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
@@ -52,6 +56,40 @@ impl Modify for BearerAuth {
         let mut bearer = Http::new(HttpAuthScheme::Bearer);
         bearer.bearer_format = Some("JWT".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}
+
+/// Every `feature` and `outcome` query parameter lists the codes that Histo knows, from the
+/// taxonomy itself (the query types keep them as text, so that a wrong code gets a clear 422).
+struct TaxonomyCodes;
+
+impl Modify for TaxonomyCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let codes = |name: &str| -> Option<Vec<&'static str>> {
+            match name {
+                "feature" => Some(Feature::ALL.iter().map(|f| f.code()).collect()),
+                "outcome" => Some(Outcome::ALL.iter().map(|o| o.code()).collect()),
+                _ => None,
+            }
+        };
+        let operations = openapi.paths.paths.values_mut().flat_map(|item| {
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete]
+                .into_iter()
+                .flatten()
+        });
+        let parameters = operations.flat_map(|operation: &mut Operation| {
+            operation.parameters.iter_mut().flatten()
+        });
+        for parameter in parameters {
+            let Parameter { name, schema, .. } = parameter;
+            if let Some(codes) = codes(name) {
+                let listed = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(codes))
+                    .build();
+                *schema = Some(RefOr::T(listed.into()));
+            }
+        }
     }
 }
 
