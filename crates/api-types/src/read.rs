@@ -131,14 +131,7 @@ impl<'de> Deserialize<'de> for OutcomeCounts {
 #[serde(deny_unknown_fields)]
 pub struct OverviewQuery {
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
-    #[cfg_attr(
-        feature = "openapi",
-        param(
-            required = true,
-            example = "2026-03",
-            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", param(required = true, example = "2026-03"))]
     pub period: Option<String>,
 }
 
@@ -183,14 +176,7 @@ pub struct LogsQuery {
     #[cfg_attr(feature = "openapi", param(required = true, example = "email"))]
     pub feature: Option<String>,
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone: the bar of the chart.
-    #[cfg_attr(
-        feature = "openapi",
-        param(
-            required = true,
-            example = "2026-03",
-            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", param(required = true, example = "2026-03"))]
     pub period: Option<String>,
     /// Only the entries with this outcome (one of the feature's).
     #[cfg_attr(feature = "openapi", param(example = "error"))]
@@ -261,14 +247,7 @@ pub struct ExportQuery {
     #[cfg_attr(feature = "openapi", param(required = true, example = "email"))]
     pub feature: Option<String>,
     /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
-    #[cfg_attr(
-        feature = "openapi",
-        param(
-            required = true,
-            example = "2026",
-            pattern = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", param(required = true, example = "2026"))]
     pub period: Option<String>,
     /// Only the entries with this outcome (one of the feature's).
     #[cfg_attr(feature = "openapi", param(example = "error"))]

@@ -35,7 +35,7 @@ use crate::routes;
         routes::health::healthz,
         routes::metrics::metrics
     ),
-    modifiers(&BearerAuth, &TaxonomyCodes),
+    modifiers(&BearerAuth, &SharedParameters),
     tags(
         (name = "events", description = "Recording uses of the host application's features"),
         (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
@@ -59,18 +59,19 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every `feature` and `outcome` query parameter lists the codes that Histo knows, from the
-/// taxonomy itself (the query types keep them as text, so that a wrong code gets a clear 422).
-struct TaxonomyCodes;
+/// The query parameters shared by several routes, described once: `feature` and `outcome` list the
+/// codes of the taxonomy itself, `period` is a month or a year. The query types keep them as text, so
+/// that a wrong value gets a clear 422 naming it.
+struct SharedParameters;
 
-impl Modify for TaxonomyCodes {
+impl Modify for SharedParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let codes = |name: &str| -> Option<Vec<&'static str>> {
-            match name {
-                "feature" => Some(Feature::ALL.iter().map(|f| f.code()).collect()),
-                "outcome" => Some(Outcome::ALL.iter().map(|o| o.code()).collect()),
-                _ => None,
-            }
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let rule = |name: &str| match name {
+            "feature" => Some(text().enum_values(Some(Feature::ALL.iter().map(|f| f.code())))),
+            "outcome" => Some(text().enum_values(Some(Outcome::ALL.iter().map(|o| o.code())))),
+            "period" => Some(text().pattern(Some(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"))),
+            _ => None,
         };
         let operations = openapi.paths.paths.values_mut().flat_map(|item| {
             [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete]
@@ -82,12 +83,8 @@ impl Modify for TaxonomyCodes {
         });
         for parameter in parameters {
             let Parameter { name, schema, .. } = parameter;
-            if let Some(codes) = codes(name) {
-                let listed = ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(codes))
-                    .build();
-                *schema = Some(RefOr::T(listed.into()));
+            if let Some(described) = rule(name) {
+                *schema = Some(RefOr::T(described.build().into()));
             }
         }
     }
