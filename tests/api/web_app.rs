@@ -42,10 +42,9 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
         let plain = asset.bytes().await.unwrap();
         assert_eq!(plain, on_disk(wasm.trim_start_matches('/')));
         // The twins compressed at build time travel as they are, brotli first.
-        for (accept, encoding, twin) in [
-            ("gzip, deflate, br", "br", ".br"),
-            ("gzip", "gzip", ".gz"),
-        ] {
+        for (accept, encoding, twin) in
+            [("gzip, deflate, br", "br", ".br"), ("gzip", "gzip", ".gz")]
+        {
             let compressed = app
                 .client
                 .get(app.url(wasm))
@@ -56,7 +55,10 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
             assert_eq!(compressed.headers()["content-encoding"], encoding);
             assert_eq!(compressed.headers()["vary"], "accept-encoding");
             let body = compressed.bytes().await.unwrap();
-            assert_eq!(body, on_disk(&format!("{}{twin}", wasm.trim_start_matches('/'))));
+            assert_eq!(
+                body,
+                on_disk(&format!("{}{twin}", wasm.trim_start_matches('/')))
+            );
             assert!(body.len() < plain.len() / 2, "the app travels compressed");
         }
     }

@@ -74,13 +74,18 @@ impl Modify for SharedParameters {
             _ => None,
         };
         let operations = openapi.paths.paths.values_mut().flat_map(|item| {
-            [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete]
-                .into_iter()
-                .flatten()
+            [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
         });
-        let parameters = operations.flat_map(|operation: &mut Operation| {
-            operation.parameters.iter_mut().flatten()
-        });
+        let parameters = operations
+            .flat_map(|operation: &mut Operation| operation.parameters.iter_mut().flatten());
         for parameter in parameters {
             let Parameter { name, schema, .. } = parameter;
             if let Some(described) = rule(name) {

@@ -98,7 +98,8 @@ impl<T: Send + Sync + 'static> Paged<T> {
     /// Below the list: "loading", the failure, or the button (with this id) that reads the next page
     /// when there is one.
     pub fn footer(self, id: &'static str) -> impl IntoView {
-        move || match self.state.get() {
+        move || {
+            match self.state.get() {
             Load::Loading => loading().into_any(),
             Load::Failed(error) => failure(&error).into_any(),
             Load::Ready => match self.next.get() {
@@ -109,6 +110,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
                 .into_any(),
                 None => ().into_any(),
             },
+        }
         }
     }
 }

@@ -47,7 +47,13 @@ pub fn SitesPage() -> impl IntoView {
         let toggle = {
             let code = code.clone();
             move |_| {
-                change(code.clone(), SiteInput { hidden: !hidden, name: None });
+                change(
+                    code.clone(),
+                    SiteInput {
+                        hidden: !hidden,
+                        name: None,
+                    },
+                );
             }
         };
         let draft = RwSignal::new(name.clone());
