@@ -128,8 +128,11 @@ fn num_cpus() -> usize {
         .unwrap_or(1)
 }
 
+/// One line of the ingest table: what was timed, events per second, and (p50, p99) latency in ms.
+type Figure = (String, f64, Option<(f64, f64)>);
+
 struct Figures {
-    rows: Vec<(String, f64, Option<(f64, f64)>)>,
+    rows: Vec<Figure>,
 }
 
 /// A fresh database of the kind asked for: a temporary SQLite file or a new PostgreSQL schema.

@@ -124,7 +124,7 @@ impl Store {
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|conn| connection::ping(conn)).await
+        self.read(connection::ping).await
     }
 
     /// Runs database work on a pooled connection, off the async threads.
