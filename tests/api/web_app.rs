@@ -67,12 +67,17 @@ async fn the_web_app_is_served_with_its_routes_and_caching(app: TestApp) {
     assert!(body["error"].as_str().unwrap().contains("no API route"));
 }
 
-/// Whether or not the web app is built: the fallback to the app takes only GET and HEAD.
-async fn other_methods_than_get_are_refused_outside_the_api(app: TestApp) {
-    for (method, path) in [
-        ("POST", "/"),
-        ("TRACE", "/healthz"),
-        ("DELETE", "/stats/email"),
+/// Whether or not the web app is built: the fallback to the app takes only GET and HEAD, and an API
+/// route answers a method that it does not take with 405 and the methods it takes.
+async fn methods_that_a_path_does_not_take_are_refused(app: TestApp) {
+    for (method, path, allow) in [
+        ("POST", "/", "GET, HEAD"),
+        ("TRACE", "/healthz", "GET, HEAD"),
+        ("DELETE", "/stats/email", "GET, HEAD"),
+        ("DELETE", "/api/v1/events", "POST"),
+        ("GET", "/api/v1/events", "POST"),
+        ("PUT", "/api/v1/sites/LYON", "PATCH"),
+        ("POST", "/api/v1/stats", "GET"),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = app
@@ -82,16 +87,21 @@ async fn other_methods_than_get_are_refused_outside_the_api(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 405, "{method} {path}");
-        assert_eq!(response.headers()["allow"], "GET, HEAD");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
         let body: serde_json::Value = response.json().await.unwrap();
         assert!(body["error"]
             .as_str()
             .unwrap()
-            .contains("only GET and HEAD"));
+            .contains(&format!("only {allow}")));
+    }
+    // A path that no route has stays a 404, whatever the method.
+    for path in ["/api/v1/sites/LYON/more", "/api/v1/sites/"] {
+        let response = app.client.delete(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
     }
 }
 
 crate::on_both_databases!(
     the_web_app_is_served_with_its_routes_and_caching,
-    other_methods_than_get_are_refused_outside_the_api
+    methods_that_a_path_does_not_take_are_refused
 );

@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document of the API, generated from the routes and types, served at
 //! `/api-docs/openapi.json` with Swagger UI at `/docs`, and committed as `openapi/openapi.json`.
 
+use std::sync::LazyLock;
+
 use histo_domain::{Feature, Outcome};
 use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -93,6 +95,43 @@ impl Modify for SharedParameters {
             }
         }
     }
+}
+
+/// The methods that the API takes at `path` (`/api/v1/sites/LYON` matches `/api/v1/sites/{code}`),
+/// in the document's order; `None` when no route has that path.
+pub fn methods_at(path: &str) -> Option<Vec<&'static str>> {
+    static ROUTES: LazyLock<Vec<(String, Vec<&'static str>)>> = LazyLock::new(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .into_iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let taken = methods.into_iter().filter(|(_, taken)| *taken);
+                (template, taken.map(|(method, _)| method).collect())
+            })
+            .collect()
+    });
+    let matches = |template: &str| {
+        let (mut wanted, mut given) = (template.split('/'), path.split('/'));
+        loop {
+            match (wanted.next(), given.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w == g || (w.starts_with('{') && !g.is_empty()) => {}
+                _ => return false,
+            }
+        }
+    };
+    ROUTES
+        .iter()
+        .find(|(template, _)| matches(template))
+        .map(|(_, methods)| methods.clone())
 }
 
 /// The document as committed: pretty JSON with a final newline.

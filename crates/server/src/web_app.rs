@@ -1,7 +1,8 @@
 //! The web app, built into `frontend/dist/` and embedded in the binary, served at `/`. Every file but
 //! `index.html` has a content hash in its name and is cached for good; any other path that is not the
 //! API's gets `index.html`, so that the app's own routes survive a reload. Only GET and HEAD are
-//! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405. The hashed files
+//! served: any other method outside the API (`POST /`, `TRACE /healthz`) is a 405, and so is a method
+//! that an API route does not take (`DELETE /api/v1/events`); other API paths are a 404. The hashed files
 //! come with brotli and gzip twins made at build time, sent as they are to browsers that take them.
 
 use std::sync::LazyLock;
@@ -24,23 +25,31 @@ const INDEX: &str = "index.html";
 
 pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let path = request.path().trim_start_matches('/');
-    if path == "api" || path.starts_with("api/") {
-        return Err(ApiError::NotFound(format!(
-            "no API route {} {}",
-            request.method(),
-            request.path()
-        )));
-    }
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+    let is_api = path == "api" || path.starts_with("api/");
+    let taken = if is_api {
+        match crate::openapi::methods_at(request.path()) {
+            Some(methods) => methods.join(", "),
+            None => {
+                return Err(ApiError::NotFound(format!(
+                    "no API route {} {}",
+                    request.method(),
+                    request.path()
+                )))
+            }
+        }
+    } else {
+        "GET, HEAD".to_owned()
+    };
+    if is_api || !matches!(*request.method(), Method::GET | Method::HEAD) {
         let mut refused = ApiError::MethodNotAllowed(format!(
-            "{} is not taken at {}: only GET and HEAD",
+            "{} is not taken at {}: only {taken}",
             request.method(),
             request.path()
         ))
         .error_response();
-        refused
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        if let Ok(value) = HeaderValue::from_str(&taken) {
+            refused.headers_mut().insert(header::ALLOW, value);
+        }
         return Ok(refused);
     }
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
