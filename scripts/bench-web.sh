@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The web app's speed on a big database (issue 5, "Speed"): bytes transferred, page opened → chart
+# The web app's speed on a big database: bytes transferred, page opened → chart
 # drawn, click on a bar → entries shown, in headless Chromium. Figures printed, nothing asserted.
 # The database (10 million generated events of the company `bench` by default) is made once by
 # `histo-bench fill`, which takes a few minutes, and kept for the next runs:

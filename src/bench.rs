@@ -5,7 +5,7 @@
 //!   the same database;
 //! - read, `histo-bench read [--events N] [sqlite] [postgres]`: loads N generated events (10 million by
 //!   default) and times, through HTTP, the statistics, the overview, drill-down pages and the CSV
-//!   export, beside the same statistics on 100,000 events (issue 3, "Speed");
+//!   export, beside the same statistics on 100,000 events;
 //! - fill, `histo-bench fill DATABASE_URL [--events N]`: stores N generated events (10 million by
 //!   default) of the company `bench` in that database and keeps it, for timing the web app on it
 //!   (`scripts/bench-web.sh`).
@@ -422,7 +422,7 @@ fn raw_inserts(url: &str, rows: &[NewEvent]) -> Result<f64> {
     Ok(rows.len() as f64 / started.elapsed().as_secs_f64())
 }
 
-/// The read mode (issue 3, "Speed"): on a database loaded with many events, the latency through HTTP
+/// The read mode: on a database loaded with many events, the latency through HTTP
 /// of the statistics, the overview and drill-down pages, and the rate and memory of the CSV export;
 /// then the same statistics on a small database, to show that their cost does not grow with the events.
 mod read {
