@@ -32,7 +32,7 @@ impl Area {
     pub fn of(path: &str, routed: bool) -> Area {
         if path == "/docs" || path.starts_with("/docs/") {
             Area::Docs
-        } else if routed || path == "/api" || path.starts_with("/api/") {
+        } else if routed || web_app::is_api_path(path) {
             Area::Api
         } else {
             Area::WebApp

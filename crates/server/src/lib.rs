@@ -109,7 +109,8 @@ pub fn serve(
         App::new()
             .app_data(state.clone())
             .app_data(verifier.clone())
-            // The web app's wasm and ECharts shrink to a third with gzip or brotli.
+            // JSON and CSV answers, compressed as the client accepts; the web app's files come
+            // compressed from the build and are sent as they are.
             .wrap(middleware::Compress::default())
             .wrap(middleware::Condition::new(
                 !cors_origins.is_empty(),

@@ -24,34 +24,10 @@ struct Dist;
 const INDEX: &str = "index.html";
 
 pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let path = request.path().trim_start_matches('/');
-    let is_api = path == "api" || path.starts_with("api/");
-    let taken = if is_api {
-        match crate::openapi::methods_at(request.path()) {
-            Some(methods) => methods.join(", "),
-            None => {
-                return Err(ApiError::NotFound(format!(
-                    "no API route {} {}",
-                    request.method(),
-                    request.path()
-                )))
-            }
-        }
-    } else {
-        "GET, HEAD".to_owned()
-    };
-    if is_api || !matches!(*request.method(), Method::GET | Method::HEAD) {
-        let mut refused = ApiError::MethodNotAllowed(format!(
-            "{} is not taken at {}: only {taken}",
-            request.method(),
-            request.path()
-        ))
-        .error_response();
-        if let Ok(value) = HeaderValue::from_str(&taken) {
-            refused.headers_mut().insert(header::ALLOW, value);
-        }
-        return Ok(refused);
+    if is_api_path(request.path()) || !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return refuse(&request);
     }
+    let path = request.path().trim_start_matches('/');
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         let mut response = HttpResponse::Ok();
@@ -83,6 +59,38 @@ pub async fn serve(request: HttpRequest) -> Result<HttpResponse, ApiError> {
             .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
             .body("Histo's web app is not built into this binary: run `make build`. The API is at /api/v1, its documentation at /docs.")),
     }
+}
+
+/// Whether `path` is the API's (the fallback serves the web app everywhere else).
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// A request that no route took: an API path that the API does not have is a 404; a method that the
+/// path does not take is a 405 naming the methods it takes.
+fn refuse(request: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let taken = if is_api_path(request.path()) {
+        let Some(methods) = crate::openapi::methods_at(request.path()) else {
+            return Err(ApiError::NotFound(format!(
+                "no API route {} {}",
+                request.method(),
+                request.path()
+            )));
+        };
+        methods.join(", ")
+    } else {
+        "GET, HEAD".to_owned()
+    };
+    let mut refused = ApiError::MethodNotAllowed(format!(
+        "{} is not taken at {}: only {taken}",
+        request.method(),
+        request.path()
+    ))
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(&taken) {
+        refused.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(refused)
 }
 
 /// The compressed twins of a file, by preference: content encoding and file name extension.
