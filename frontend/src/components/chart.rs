@@ -69,7 +69,7 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
     let live: Drawn = Rc::default();
 
     let drawn = live.clone();
-    let (choosable_periods, choosable_outcomes) = (periods.clone(), outcomes.clone());
+    let clickable = (periods.clone(), outcomes.clone());
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
@@ -81,7 +81,7 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
         let _ = js_sys::Reflect::set(&options, &"renderer".into(), &"svg".into());
         let instance = init_chart(&element, &JsValue::NULL, &options);
         WasmRenderer::update(instance.unchecked_ref(), &option);
-        let (periods, outcomes) = (periods.clone(), outcomes.clone());
+        let (periods, outcomes) = clickable.clone();
         let click = Closure::<dyn Fn(JsValue)>::new(move |params: JsValue| {
             let index = |key: &str| {
                 js_sys::Reflect::get(&params, &key.into())
@@ -113,37 +113,32 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
     // The segment chosen by keyboard: (bar, outcome) indexes.
     let chosen = RwSignal::new(None::<(usize, usize)>);
     let keyboard = live.clone();
-    let (periods, outcomes) = (choosable_periods, choosable_outcomes);
-    let (bars, series) = (periods.len(), outcomes.len());
+    let (last_bar, last_outcome) = (
+        periods.len().saturating_sub(1),
+        outcomes.len().saturating_sub(1),
+    );
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let (bar, outcome) = chosen.get_untracked().unwrap_or((0, 0));
         let moved = match ev.key().as_str() {
-            "ArrowRight" => (bar + 1).min(bars.saturating_sub(1)),
-            "ArrowLeft" => bar.saturating_sub(1),
-            "Home" => 0,
-            "End" => bars.saturating_sub(1),
-            _ => bar,
-        };
-        let outcome = match ev.key().as_str() {
-            "ArrowUp" => (outcome + 1).min(series.saturating_sub(1)),
-            "ArrowDown" => outcome.saturating_sub(1),
-            _ => outcome,
-        };
-        match ev.key().as_str() {
             "Enter" | " " => {
                 ev.prevent_default();
                 if let (Some(period), Some(code)) = (periods.get(bar), outcomes.get(outcome)) {
                     on_bar.run((period.clone(), Some(code.clone())));
                 }
+                return;
             }
-            "ArrowRight" | "ArrowLeft" | "ArrowUp" | "ArrowDown" | "Home" | "End" => {
-                ev.prevent_default();
-                chosen.set(Some((moved, outcome)));
-                if let Some((instance, _)) = keyboard.borrow().as_ref() {
-                    show_segment(instance, moved, outcome);
-                }
-            }
-            _ => {}
+            "ArrowRight" => ((bar + 1).min(last_bar), outcome),
+            "ArrowLeft" => (bar.saturating_sub(1), outcome),
+            "Home" => (0, outcome),
+            "End" => (last_bar, outcome),
+            "ArrowUp" => (bar, (outcome + 1).min(last_outcome)),
+            "ArrowDown" => (bar, outcome.saturating_sub(1)),
+            _ => return,
+        };
+        ev.prevent_default();
+        chosen.set(Some(moved));
+        if let Some((instance, _)) = keyboard.borrow().as_ref() {
+            show_segment(instance, moved.0, moved.1);
         }
     };
     let cleanup = SendWrapper::new((live, on_resize));
@@ -158,20 +153,20 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
 
     let label = format!("{} — {}", lang.pick(&info.label), lang.texts().chart_hint);
     let announced = move || {
-        chosen.get().map(|(bar, outcome)| {
+        chosen.get().and_then(|(bar, outcome)| {
             let lang = text::lang().get();
-            let bucket = &stats.buckets[bar];
-            let outcome = &info.outcomes[outcome];
+            let bucket = stats.buckets.get(bar)?;
+            let outcome = info.outcomes.get(outcome)?;
             let colon = match lang {
                 Lang::Fr => " : ",
                 Lang::En => ": ",
             };
-            format!(
+            Some(format!(
                 "{} — {}{colon}{}",
                 lang.period(&bucket.period),
                 lang.pick(&outcome.label),
                 lang.number(bucket.counts.get(&outcome.code))
-            )
+            ))
         })
     };
     view! {
