@@ -21,8 +21,8 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 use histo::generate::{EventStream, Population};
-use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
-use histo_server::auth::{mint, Claims};
+use histo_domain::{month_of, CompanyId, NewEvent, Scopes, TimeZone, UserCode};
+use histo_server::auth::Claims;
 use histo_server::{Limits, TokenVerifier};
 use histo_store::schema::events;
 use histo_store::{
@@ -222,18 +222,12 @@ where
     )?;
     let handle = server.handle();
     tokio::spawn(server);
-    let now = Utc::now().timestamp();
-    let token = mint(
-        SECRET.as_bytes(),
-        &Claims {
-            sub: "bench".into(),
-            company: COMPANY.into(),
-            scope: Some(scope.into()),
-            rights: None,
-            exp: now + 86_400,
-            iat: Some(now),
-        },
-    )?;
+    let token = TokenVerifier::hs256(SECRET.as_bytes())?.sign(&Claims::new(
+        &CompanyId::parse(COMPANY)?,
+        &UserCode::parse("bench")?,
+        Scopes::parse_claim(scope),
+        86_400,
+    ))?;
     let result = work(Server { address, token }).await;
     handle.stop(true).await;
     result

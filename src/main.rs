@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use histo::generate::{EventStream, Population};
 use histo_domain::{month_of, CompanyId, Scope, Scopes, TimeZone, UserCode};
 use histo_server::auth::{self, Claims, TokenVerifier};
+use histo_server::password::PasswordChecks;
 use histo_server::{password, Limits};
 use histo_store::{Actor, DatabaseUrl, Store, StoreOptions};
 
@@ -37,7 +38,8 @@ enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date.
     Migrate(DatabaseArgs),
-    /// Print a signed token (HS256 with HISTO_JWT_SECRET) for integrators and tests.
+    /// Print a signed token (HS256 with HISTO_JWT_SECRET, with the configured issuer and audience) for
+    /// integrators and tests.
     Token(TokenArgs),
     /// Manage the accounts that sign in with a password (POST /api/v1/auth/token).
     #[command(subcommand)]
@@ -53,8 +55,10 @@ enum Command {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add an account, or replace its password and scopes (the password is read as one line from
-    /// standard input).
+    /// standard input); a new password ends the account's earlier sign-ins.
     Add(UserAddArgs),
+    /// Remove an account; its sign-ins end at once.
+    Remove(UserRemoveArgs),
 }
 
 /// A user of a company and the scopes of their tokens: for `histo token` and `histo user add`.
@@ -88,6 +92,17 @@ struct UserAddArgs {
 }
 
 #[derive(Args)]
+struct UserRemoveArgs {
+    #[arg(long)]
+    company: String,
+    /// The account's user code.
+    #[arg(long)]
+    user: String,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
 struct AdminPasswordArgs {
     #[arg(long)]
     company: String,
@@ -114,6 +129,10 @@ struct StoreArgs {
     /// Time zone of companies that have not chosen one (IANA name).
     #[arg(long, env = "HISTO_DEFAULT_TIMEZONE", default_value = histo_domain::DEFAULT_TIMEZONE)]
     default_timezone: String,
+    /// Sites one company may have; an event naming one more is refused (422).
+    #[arg(long, env = "HISTO_MAX_SITES", default_value_t = StoreOptions::default().max_sites,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_sites: usize,
 }
 
 impl StoreArgs {
@@ -123,6 +142,7 @@ impl StoreArgs {
             &self.database.url()?,
             StoreOptions {
                 default_timezone,
+                max_sites: self.max_sites,
                 ..Default::default()
             },
         )
@@ -197,9 +217,30 @@ struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     keys: KeyArgs,
-    /// Largest request body, in bytes.
+    /// Largest body of a recording request, in bytes.
     #[arg(long, env = "HISTO_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest body of every other request (sign-in, settings, sites), in bytes.
+    #[arg(long, env = "HISTO_MAX_JSON_BODY_BYTES", default_value_t = Limits::default().max_json_body_bytes)]
+    max_json_body_bytes: usize,
+    /// Bytes of recording requests held in memory at once, all together; beyond, 503 + Retry-After.
+    #[arg(long, env = "HISTO_MAX_PENDING_BYTES", default_value_t = Limits::default().max_pending_bytes)]
+    max_pending_bytes: usize,
+    /// Slowest average rate of a request body after 5 seconds, in bytes a second; slower ones get 408.
+    #[arg(long, env = "HISTO_MIN_BODY_RATE", default_value_t = Limits::default().min_body_bytes_per_second,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    min_body_rate: usize,
+    /// Password checks (Argon2) run at once; by default one per core but one.
+    #[arg(long, env = "HISTO_PASSWORD_CHECKS", default_value_t = PasswordChecks::default_size().0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    password_checks: usize,
+    /// Password checks that may wait for a free place; beyond, sign-ins answer 503 + Retry-After.
+    #[arg(long, env = "HISTO_PASSWORD_QUEUE", default_value_t = PasswordChecks::default_size().1)]
+    password_queue: usize,
+    /// Reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the client, for
+    /// counting wrong passwords per address; none by default.
+    #[arg(long, env = "HISTO_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
     /// Largest request head (target and headers), in bytes.
     #[arg(long, env = "HISTO_MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes)]
     max_header_bytes: usize,
@@ -227,6 +268,12 @@ impl ServeArgs {
     fn limits(&self) -> Result<Limits> {
         Ok(Limits {
             max_body_bytes: self.max_body_bytes,
+            max_json_body_bytes: self.max_json_body_bytes,
+            max_pending_bytes: self.max_pending_bytes,
+            min_body_bytes_per_second: self.min_body_rate,
+            password_checks: (self.password_checks, self.password_queue),
+            trusted_proxies: histo_server::peer::parse_proxies(&self.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("HISTO_TRUSTED_PROXIES: {e}"))?,
             max_header_bytes: self.max_header_bytes,
             max_connections: self.max_connections as usize,
             client_request_timeout: std::time::Duration::from_secs(self.client_request_timeout),
@@ -260,10 +307,16 @@ struct TokenArgs {
     #[command(flatten)]
     account: AccountArgs,
     /// Lifetime in seconds.
-    #[arg(long, default_value_t = 3600)]
-    ttl: i64,
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    ttl: u64,
     #[command(flatten)]
     secret: SecretArgs,
+    /// The `iss` claim, as the server expects it.
+    #[arg(long, env = "HISTO_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// The `aud` claim, as the server expects it.
+    #[arg(long, env = "HISTO_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
 }
 
 fn main() -> Result<()> {
@@ -284,11 +337,19 @@ fn main() -> Result<()> {
             let secret = args.secret.secret()?.context(
                 "histo token signs with HISTO_JWT_SECRET (or the file named by HISTO_JWT_SECRET_FILE)",
             )?;
-            let token = mint(secret.as_bytes(), &company, &user, scopes, args.ttl)?;
-            println!("{token}");
+            let signer = with_issuer_and_audience(
+                TokenVerifier::hs256(secret.as_bytes())?,
+                &args.jwt_issuer,
+                &args.jwt_audience,
+            );
+            println!(
+                "{}",
+                signer.sign(&Claims::new(&company, &user, scopes, args.ttl))?
+            );
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => add_user(args),
+        Command::User(UserCommand::Remove(args)) => remove_user(args),
         Command::AdminPassword(args) => set_admin_password(args),
         Command::Purge(args) => purge(args),
         Command::Openapi => {
@@ -337,6 +398,19 @@ fn add_user(args: UserAddArgs) -> Result<()> {
         "account {user} of company {company} {what}, scopes: {}",
         scopes.to_claim()
     );
+    Ok(())
+}
+
+fn remove_user(args: UserRemoveArgs) -> Result<()> {
+    let company = CompanyId::parse(&args.company).map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let user = UserCode::parse(&args.user).map_err(|e| anyhow::anyhow!("--user {e}"))?;
+    let removed = with_store(&args.store, async |store| {
+        Ok(store.remove_account(company.clone(), user.clone()).await?)
+    })?;
+    if !removed {
+        bail!("company {company} has no account {user}");
+    }
+    println!("account {user} of company {company} removed; its sign-ins have ended");
     Ok(())
 }
 
@@ -402,28 +476,6 @@ fn parse_scopes(text: &str) -> Result<Scopes> {
     Ok(Scopes::parse_claim(text))
 }
 
-fn mint(
-    secret: &[u8],
-    company: &CompanyId,
-    user: &UserCode,
-    scopes: Scopes,
-    ttl: i64,
-) -> Result<String> {
-    if ttl <= 0 {
-        bail!("--ttl must be a positive number of seconds");
-    }
-    let now = Utc::now().timestamp();
-    let claims = Claims {
-        sub: user.to_string(),
-        company: company.to_string(),
-        scope: Some(scopes.to_claim()),
-        rights: None,
-        exp: now + ttl,
-        iat: Some(now),
-    };
-    Ok(auth::mint(secret, &claims)?)
-}
-
 fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
     text.split(',')
         .map(str::trim)
@@ -444,10 +496,10 @@ fn parse_rights(text: &str) -> Result<HashMap<i64, Scope>> {
 }
 
 /// The verifier from the configured key; `--demo` without a key makes a secret for this run only.
-fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>)> {
-    let (verifier, secret) = match (keys.secret.secret()?, &keys.jwt_public_key) {
+fn verifier(keys: &KeyArgs, demo: bool) -> Result<TokenVerifier> {
+    let verifier = match (keys.secret.secret()?, &keys.jwt_public_key) {
         (Some(_), Some(_)) => bail!("set HISTO_JWT_SECRET or HISTO_JWT_PUBLIC_KEY, not both"),
-        (Some(secret), None) => (TokenVerifier::hs256(secret.as_bytes())?, Some(secret)),
+        (Some(secret), None) => TokenVerifier::hs256(secret.as_bytes())?,
         (None, Some(key)) => {
             let pem = if key.trim_start().starts_with("-----BEGIN") {
                 key.clone()
@@ -455,30 +507,41 @@ fn verifier(keys: &KeyArgs, demo: bool) -> Result<(TokenVerifier, Option<String>
                 std::fs::read_to_string(key)
                     .with_context(|| format!("cannot read the public key file {key}"))?
             };
-            (TokenVerifier::public_key(&pem)?, None)
+            TokenVerifier::public_key(&pem)?
         }
         (None, None) if demo => {
             let secret: String = uuid::Uuid::new_v4().simple().to_string()
                 + &uuid::Uuid::new_v4().simple().to_string();
             tracing::warn!("no HISTO_JWT_SECRET: the demo signs its tokens with a secret made for this run only");
-            (TokenVerifier::hs256(secret.as_bytes())?, Some(secret))
+            TokenVerifier::hs256(secret.as_bytes())?
         }
         (None, None) => bail!(auth::KeyError::Missing),
     };
-    let verifier = match &keys.jwt_issuer {
+    Ok(with_issuer_and_audience(
+        verifier,
+        &keys.jwt_issuer,
+        &keys.jwt_audience,
+    ))
+}
+
+/// The verifier (and signer) of tokens carrying the configured `iss` and `aud`.
+fn with_issuer_and_audience(
+    verifier: TokenVerifier,
+    issuer: &Option<String>,
+    audience: &Option<String>,
+) -> TokenVerifier {
+    let verifier = match issuer {
         Some(issuer) => verifier.with_issuer(issuer),
         None => verifier,
     };
-    let verifier = match &keys.jwt_audience {
+    match audience {
         Some(audience) => verifier.with_audience(audience),
         None => verifier,
-    };
-    Ok((verifier, secret))
+    }
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
-    let (verifier, secret) = verifier(&args.keys, args.demo)?;
-    let verifier = verifier.with_rights(parse_rights(&args.rights)?);
+    let verifier = verifier(&args.keys, args.demo)?.with_rights(parse_rights(&args.rights)?);
     let store = args.store.open()?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -494,6 +557,13 @@ fn serve(args: ServeArgs) -> Result<()> {
         } else {
             None
         };
+        let demo_token = if args.demo && verifier.can_sign() {
+            let (company, user) = (CompanyId::parse(DEMO_COMPANY)?, UserCode::parse(DEMO_USER)?);
+            let every_scope = Scope::ALL.into_iter().collect();
+            Some(verifier.sign(&Claims::new(&company, &user, every_scope, 12 * 3600))?)
+        } else {
+            None
+        };
         let server = histo_server::serve(listener, store.clone(), verifier, limits)?;
         let (handle, stop) = (server.handle(), stop_signal()?);
         tokio::spawn(async move {
@@ -502,9 +572,7 @@ fn serve(args: ServeArgs) -> Result<()> {
             handle.stop(true).await;
         });
         tracing::info!(database = store.backend().name(), "Histo listens on http://{address}");
-        if let (true, Some(secret)) = (args.demo, secret) {
-            let (company, user) = (CompanyId::parse(DEMO_COMPANY)?, UserCode::parse(DEMO_USER)?);
-            let token = mint(secret.as_bytes(), &company, &user, Scope::ALL.into_iter().collect(), 12 * 3600)?;
+        if let Some(token) = demo_token {
             println!("\nHisto demo: open http://{address}/#access_token={token}\n(company '{DEMO_COMPANY}', every scope, valid 12 hours)");
         }
         if let Some(passwords) = demo_passwords {

@@ -164,9 +164,10 @@ pub async fn download_export(query: &Query, file_name: &str) -> Result<(), ApiEr
         .map_err(|_| ApiError::Decode("blob".into()))
 }
 
-/// `GET /api/v1/sites`.
+/// `GET /api/v1/sites`: every site, in one page of the largest size (a company has at most 10,000
+/// sites unless the operator raised the limit).
 pub async fn sites() -> Result<Vec<Site>, ApiError> {
-    get("/api/v1/sites").await
+    get("/api/v1/sites?limit=10000").await
 }
 
 /// `PATCH /api/v1/sites/{code}` `{"hidden": …, "name": …}`: hide, show or rename a site.

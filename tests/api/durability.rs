@@ -122,7 +122,10 @@ async fn acknowledged_events_survive(db: Db, stop: Stop) {
             .await
             .expect("restarted server answers");
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body, json!({"accepted": 0, "duplicates": chunk.len()}));
+        assert_eq!(
+            body,
+            json!({"accepted": 0, "duplicates": chunk.len(), "expired": 0})
+        );
     }
 }
 

@@ -25,7 +25,7 @@ async fn one_event_is_stored_in_its_company_local_month(app: TestApp) {
     let (status, body) = app.record(&writer, &email(None)).await;
     assert_eq!(
         (status, body),
-        (200, json!({"accepted": 1, "duplicates": 0}))
+        (200, json!({"accepted": 1, "duplicates": 0, "expired": 0}))
     );
     assert_eq!(app.stored_events("acme"), 1);
     // 2026-03-31T23:30Z is already April in Paris.
@@ -42,18 +42,24 @@ async fn a_retried_batch_stores_nothing_twice(app: TestApp) {
     let body = batch(1000);
     assert_eq!(
         app.record(&writer, &body).await,
-        (200, json!({"accepted": 1000, "duplicates": 0}))
+        (
+            200,
+            json!({"accepted": 1000, "duplicates": 0, "expired": 0})
+        )
     );
     assert_eq!(
         app.record(&writer, &body).await,
-        (200, json!({"accepted": 0, "duplicates": 1000}))
+        (
+            200,
+            json!({"accepted": 0, "duplicates": 1000, "expired": 0})
+        )
     );
     let mut events = body["events"].as_array().unwrap()[..10].to_vec();
     events.push(email(Some("0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01")));
     events.push(email(Some("0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01")));
     assert_eq!(
         app.record(&writer, &json!({"events": events})).await,
-        (200, json!({"accepted": 1, "duplicates": 11}))
+        (200, json!({"accepted": 1, "duplicates": 11, "expired": 0}))
     );
     assert_eq!(app.stored_events("acme"), 1001);
     assert_eq!(app.counted_events("acme"), 1001);
@@ -71,7 +77,7 @@ async fn the_company_comes_from_the_token_only(app: TestApp) {
     assert_eq!(
         app.record(&token("globex", "events:write"), &email(Some(id)))
             .await,
-        (200, json!({"accepted": 1, "duplicates": 0}))
+        (200, json!({"accepted": 1, "duplicates": 0, "expired": 0}))
     );
     let mut naming_a_company = email(None);
     naming_a_company["company"] = json!("globex");
@@ -116,7 +122,7 @@ async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
     assert_eq!(
         app.record(&token("acme", "events:write"), &json!({"events": events}))
             .await,
-        (200, json!({"accepted": 9, "duplicates": 0}))
+        (200, json!({"accepted": 9, "duplicates": 0, "expired": 0}))
     );
     assert_eq!(
         app.db
@@ -202,7 +208,10 @@ async fn batch_length_and_body_size_are_limited(app: TestApp) {
     );
     assert_eq!(
         app.record(&writer, &batch(10_000)).await,
-        (200, json!({"accepted": 10_000, "duplicates": 0}))
+        (
+            200,
+            json!({"accepted": 10_000, "duplicates": 0, "expired": 0})
+        )
     );
     let (status, body) = app
         .record(&writer, &json!({"events": [email(None)], "note": "x"}))

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
-use histo_server::auth::{mint, Claims};
+use histo_domain::{CompanyId, Scopes, UserCode};
+use histo_server::auth::Claims;
 use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
 use histo_store::{DatabaseUrl, Store, StoreOptions};
 use serde_json::Value;
@@ -161,10 +162,13 @@ impl Drop for TestDb {
     }
 }
 
-/// A running server on its own database.
+/// A running server on its own database: in the test's process, or the real `histo` binary.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The `histo serve` process, when the server is the real binary (stopped before its database
+    /// is removed).
+    _process: Option<HistoProcess>,
     pub db: TestDb,
 }
 
@@ -189,6 +193,29 @@ impl TestApp {
         Some(TestApp {
             address,
             client: reqwest::Client::new(),
+            _process: None,
+            db,
+        })
+    }
+
+    /// The real `histo serve` on a fresh database, signing with the tests' secret, with more flags
+    /// and `HISTO_*` variables (which may replace the secret).
+    pub fn spawn_binary(db: Db, args: &[&str], env: &[(&str, &str)]) -> Option<TestApp> {
+        let db = TestDb::new(db)?;
+        let args: Vec<&str> = ["--database-url", db.url.as_str()]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        let env: Vec<(&str, &str)> = [("HISTO_JWT_SECRET", SECRET)]
+            .into_iter()
+            .filter(|(name, _)| !env.iter().any(|(given, _)| given == name))
+            .chain(env.iter().copied())
+            .collect();
+        let process = HistoProcess::start_with(&args, &env);
+        Some(TestApp {
+            address: process.address.clone(),
+            client: reqwest::Client::new(),
+            _process: Some(process),
             db,
         })
     }
@@ -224,6 +251,20 @@ impl TestApp {
     /// Runs `histo ARGS` on this app's database with `stdin` as standard input.
     pub fn histo(&self, args: &[&str], stdin: &str) -> std::process::Output {
         histo_command(&self.db.url, args, stdin)
+    }
+
+    /// Makes `company` keep its entries for 120 months (the longest), as its administrator does
+    /// (with [`KEEPING_PASSWORD`] as its admin password), so that events of past years are stored.
+    pub async fn keep_ten_years(&self, company: &str) {
+        self.set_admin_password(company, KEEPING_PASSWORD);
+        let (status, body) = self
+            .put(
+                "/api/v1/settings/retention",
+                &token(company, "settings:admin"),
+                &serde_json::json!({"months": 120, "admin_password": KEEPING_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
     }
 
     /// Sets a company's admin password as `histo admin-password` does.
@@ -293,6 +334,16 @@ impl TestApp {
     }
 }
 
+/// The oldest month a company keeps entries of by default (24 months), as of now.
+pub fn default_retained_from() -> String {
+    histo_domain::month_of(Utc::now(), histo_domain::TimeZone::default())
+        .plus(-24)
+        .to_string()
+}
+
+/// The admin password that [`TestApp::keep_ten_years`] sets.
+pub const KEEPING_PASSWORD: &str = "the admin password of the tests";
+
 /// The wrong-password throttle of the tests: five in a row lock out for two seconds.
 pub const TEST_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -303,6 +354,7 @@ pub fn test_limits() -> Limits {
             max_failures: 5,
             lockout: TEST_LOCKOUT,
             slowdown: std::time::Duration::from_millis(20),
+            ..ThrottlePolicy::default()
         },
         purge_every: None,
         ..Limits::default()
@@ -459,17 +511,25 @@ pub fn token(company: &str, scope: &str) -> String {
     token_with(company, scope, 3600, SECRET)
 }
 
+/// A token of `company` (any text, to try refused ones) for user `u1`, expiring `ttl` seconds from
+/// now (in the past when negative), signed with `secret`.
 pub fn token_with(company: &str, scope: &str, ttl: i64, secret: &str) -> String {
-    let now = Utc::now().timestamp();
+    let placeholder = CompanyId::parse("placeholder").expect("company");
+    let user = UserCode::parse("u1").expect("user");
     let claims = Claims {
-        sub: "u1".into(),
         company: company.into(),
-        scope: Some(scope.into()),
-        rights: None,
-        exp: now + ttl,
-        iat: Some(now),
+        exp: Utc::now().timestamp() + ttl,
+        ..Claims::new(&placeholder, &user, Scopes::parse_claim(scope), 0)
     };
-    mint(secret.as_bytes(), &claims).expect("token")
+    sign(&claims, secret)
+}
+
+/// Signs claims as Histo does, with `secret` (and no issuer or audience).
+pub fn sign(claims: &Claims, secret: &str) -> String {
+    TokenVerifier::hs256(secret.as_bytes())
+        .expect("secret")
+        .sign(claims)
+        .expect("token")
 }
 
 /// Generates `#[tokio::test]`s running each listed `async fn(TestApp)` on SQLite and on PostgreSQL.

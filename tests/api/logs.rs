@@ -8,7 +8,7 @@ use histo_domain::{month_of, TimeZone};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
-use crate::helpers::{event, token, TestApp};
+use crate::helpers::{default_retained_from, event, token, TestApp};
 
 async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
     let events = json!({"events": [
@@ -38,7 +38,7 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
             {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "occurred_at": "2026-04-01T01:30:00+02:00",
              "site": "LYON", "user_code": "JDUPONT", "feature": "vies", "outcome": "error",
              "cause": "invalid_number", "code": "VIES_FORMAT", "detail": null}],
-            "next_cursor": null, "purged": false})
+            "next_cursor": null, "purged": false, "retained_from": default_retained_from()})
         )
     );
     assert_eq!(
@@ -64,7 +64,7 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
             {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "occurred_at": "2026-04-02T08:15:30.250+02:00",
              "site": "PARIS", "user_code": "MMARTIN", "feature": "dea_update", "outcome": "success",
              "cause": null, "code": null, "detail": {"changed": "amount"}}],
-            "next_cursor": null, "purged": false})
+            "next_cursor": null, "purged": false, "retained_from": default_retained_from()})
         )
     );
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod admin_cli;
+mod attacks;
 mod auth;
 mod cli;
 mod durability;

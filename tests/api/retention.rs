@@ -42,6 +42,7 @@ async fn wait_for_entries(app: &TestApp, expected: i64) {
 }
 
 async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: TestApp) {
+    app.keep_ten_years("acme").await;
     record_all(
         &app,
         [25, 24, 23]
@@ -51,6 +52,10 @@ async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: 
     )
     .await;
     app.set_admin_password("acme", ADMIN_PASSWORD);
+    // Entries age out of the period as months go by, with no one changing it: here the period is
+    // the default again.
+    app.db
+        .execute("UPDATE companies SET retention_months = 24 WHERE id = 'acme'");
 
     let output = app.histo(&["purge", "--company", "acme"], "");
     assert!(output.status.success(), "{output:?}");
@@ -105,7 +110,8 @@ async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: 
             (status, page),
             (
                 200,
-                json!({"items": [], "next_cursor": null, "purged": true})
+                json!({"items": [], "next_cursor": null, "purged": true,
+                       "retained_from": months_ago(12).to_string()})
             )
         );
     }
@@ -146,6 +152,7 @@ async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: 
 }
 
 async fn recording_goes_on_during_a_purge_and_loses_nothing(app: TestApp) {
+    app.keep_ten_years("acme").await;
     let old = in_month(months_ago(30));
     for _ in 0..3 {
         record_all(
@@ -156,6 +163,9 @@ async fn recording_goes_on_during_a_purge_and_loses_nothing(app: TestApp) {
         )
         .await;
     }
+    // Entries age out of the period as months go by.
+    app.db
+        .execute("UPDATE companies SET retention_months = 24 WHERE id = 'acme'");
     let url = app.db.url.clone();
     let purge =
         tokio::task::spawn_blocking(move || crate::helpers::histo_command(&url, &["purge"], ""));

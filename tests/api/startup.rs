@@ -72,7 +72,7 @@ async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: l
         .expect("record");
     assert_eq!(
         answer(recorded).await,
-        (200, json!({"accepted": 1, "duplicates": 0}))
+        (200, json!({"accepted": 1, "duplicates": 0, "expired": 0}))
     );
     let read = client
         .get(format!(

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use histo_domain::{month_of, Feature, Outcome, TimeZone};
+use histo_domain::{month_of, Feature, Month, Outcome, TimeZone};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
@@ -33,19 +33,28 @@ impl Drawn {
     }
 }
 
-/// Times from 2023 to the end of 2025, half of them within hours of a month's first midnight (UTC),
-/// where Paris time already is in the next month.
+/// The first month the property test draws events in: 22 months ago, well within the 24 months a
+/// company keeps by default, whatever today's date.
+fn first_month() -> Month {
+    month_of(Utc::now(), TimeZone::default()).plus(-22)
+}
+
+/// Times from the first month to yesterday, half of them within hours of a month's first midnight
+/// (UTC), where Paris time already is in the next month.
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    let anywhere = 1_672_531_200i64..1_767_225_600; // 2023-01-01 to 2026-01-01
-    let near_month_end =
-        (2023..=2025i32, 1..=12u32, -3 * 3600..3 * 3600i64).prop_map(|(year, month, offset)| {
-            let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc().timestamp())
-                .unwrap_or(1_700_000_000);
-            first + offset
-        });
-    prop_oneof![anywhere, near_month_end]
+    let first = first_month();
+    let start = chrono::NaiveDate::from_ymd_opt(first.year, first.month, 1)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map_or(0, |t| t.and_utc().timestamp());
+    let yesterday = Utc::now().timestamp() - 24 * 3600;
+    let near_month_end = (1..22i32, -3 * 3600..3 * 3600i64).prop_map(move |(n, offset)| {
+        let month = first.plus(n);
+        chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(start, |t| t.and_utc().timestamp())
+            + offset
+    });
+    prop_oneof![start..yesterday, near_month_end]
         .prop_map(|seconds| DateTime::from_timestamp(seconds, 0).unwrap_or_default())
 }
 
@@ -105,10 +114,14 @@ async fn check_statistics(app: &TestApp, company: &str, events: &[Drawn], sites:
         );
     }
     let reader = token(company, "logs:read");
+    let (first, last) = (
+        first_month().year,
+        month_of(Utc::now(), TimeZone::default()).year,
+    );
     for feature in Feature::ALL {
         for filter in [&[][..], sites] {
             let site_query: String = filter.iter().map(|s| format!("&site={s}")).collect();
-            for year in 2023..=2026 {
+            for year in first..=last {
                 let months: Vec<String> = (1..=12).map(|m| format!("{year}-{m:02}")).collect();
                 let path = format!(
                     "/api/v1/stats?feature={feature}&granularity=month&year={year}{site_query}"
@@ -119,9 +132,10 @@ async fn check_statistics(app: &TestApp, company: &str, events: &[Drawn], sites:
                     "{path}"
                 );
             }
-            let years: Vec<String> = (2022..=2026).map(|y| y.to_string()).collect();
+            let years: Vec<String> = (first - 1..=last).map(|y| y.to_string()).collect();
             let path = format!(
-                "/api/v1/stats?feature={feature}&granularity=year&from=2022&to=2026{site_query}"
+                "/api/v1/stats?feature={feature}&granularity=year&from={}&to={last}{site_query}",
+                first - 1
             );
             assert_eq!(
                 app.get(&path, Some(&reader)).await,

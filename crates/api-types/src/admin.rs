@@ -36,7 +36,7 @@ pub struct TokenResponse {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"retention_months": 24, "timezone": "Europe/Paris",
-    "last_purge": {"at": "2026-11-28T03:00:00+01:00", "removed": 1520}})))]
+    "last_purge": {"at": "2026-11-28T03:00:00+01:00", "removed": 1520}, "retained_from": "2024-11"})))]
 pub struct Settings {
     /// Months of log entries kept (1–120): an entry goes once its month lies more than this many
     /// months before the current month. The monthly counts stay.
@@ -45,6 +45,10 @@ pub struct Settings {
     pub timezone: String,
     /// The last purge of old entries; null before the first.
     pub last_purge: Option<LastPurge>,
+    /// The oldest month (`YYYY-MM`) whose entries are kept: the retention period's, or a later one
+    /// when a purge under a shorter period already removed more (lengthening it brings nothing
+    /// back). Events of earlier months are answered `expired`.
+    pub retained_from: String,
 }
 
 /// A purge of the entries older than the retention period.
@@ -83,6 +87,21 @@ pub struct SiteInput {
     pub name: Option<String>,
 }
 
+/// The query of `GET /api/v1/sites`: a page of the company's sites, ordered by code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct SitesQuery {
+    /// Sites per page, 1–10,000; 1,000 when absent.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u32>, minimum = 1, maximum = 10000, example = 1000))]
+    pub limit: Option<String>,
+    /// The code of the last site of the previous page (the `Link` header of an answer gives the next
+    /// page's address).
+    #[cfg_attr(feature = "openapi", param(example = "LYON"))]
+    pub after: Option<String>,
+}
+
 /// The query of `GET /api/v1/audit`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
@@ -108,8 +127,9 @@ pub struct AuditEntry {
     /// Who: the user code of the token, `system` for the scheduled purge, `cli` for an operator's
     /// command.
     pub actor: String,
-    /// `retention_changed`, `purge`, `site_hidden`, `site_shown`, `site_renamed` or
-    /// `admin_password_changed`.
+    /// `retention_changed`, `purge`, `site_hidden`, `site_shown`, `site_renamed`,
+    /// `admin_password_changed`, `admin_password_refused` (a wrong admin password) or
+    /// `admin_password_locked` (too many: refused for a while).
     pub action: String,
     /// What it was before (a JSON object), or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]

@@ -77,15 +77,20 @@ pub enum RecordEvents {
     Batch(EventBatch),
 }
 
-/// The events are durably stored: `accepted + duplicates` is the number sent.
+/// The events are durably stored: `accepted + duplicates + expired` is the number sent.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"accepted": 998, "duplicates": 2})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"accepted": 998, "duplicates": 2, "expired": 0})))]
 pub struct Recorded {
     /// Events newly stored.
     pub accepted: u64,
     /// Events already stored under the same id (a retry), counted once.
     pub duplicates: u64,
+    /// Events of a month the company no longer keeps (before `retained_from` in `GET
+    /// /api/v1/settings`): acknowledged, but neither stored nor counted, so that a retry after a
+    /// purge never counts an event twice.
+    #[serde(default)]
+    pub expired: u64,
 }
 
 /// Why a request was refused.

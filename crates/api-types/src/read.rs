@@ -206,9 +206,12 @@ pub struct LogPage {
     /// Pass it as `cursor` to read the next page; `null` on the last page. Pages stay stable while new
     /// events arrive: no entry is seen twice or skipped.
     pub next_cursor: Option<String>,
-    /// `true` when the whole period lies before the retention limit: its entries have been removed
-    /// by the retention policy (its counts stay in the statistics).
+    /// `true` when the whole period lies before `retained_from`: its entries have been removed by
+    /// the retention policy (its counts stay in the statistics).
     pub purged: bool,
+    /// The oldest month (`YYYY-MM`) whose entries are kept: a period partly before it has lost its
+    /// older entries.
+    pub retained_from: String,
 }
 
 /// One use of a feature, as stored.

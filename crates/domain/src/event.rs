@@ -2,8 +2,9 @@
 //! refusal names every bad field, and unknown fields (possible free text) are refused, not dropped.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Map, Value};
 use uuid::Uuid;
+
+use crate::fields::{FieldValue, Fields};
 
 use crate::ids::{IdError, SiteCode, SupportCode, UserCode};
 use crate::taxonomy::{Cause, DeaChange, Detail, Feature, Outcome};
@@ -15,18 +16,6 @@ const EARLIEST_TIMESTAMP: i64 = 946_684_800;
 
 /// How far in the future a clock may run and its events still be taken.
 const CLOCK_SKEW: Duration = Duration::days(1);
-
-const FIELDS: &[&str] = &[
-    "id",
-    "feature",
-    "outcome",
-    "cause",
-    "site",
-    "user_code",
-    "occurred_at",
-    "code",
-    "detail",
-];
 
 /// A field of an event that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +47,15 @@ pub struct NewEvent {
     pub detail: Option<Detail>,
 }
 
+/// A value of the caller's, quoted in a refusal: cut to 64 characters, so that an answer never
+/// grows with what was sent.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        None => format!("'{text}'"),
+        Some((end, _)) => format!("'{}…'", &text[..end]),
+    }
+}
+
 /// Codes separated by commas, for the "expected one of: …" part of a refusal.
 pub fn list<T: std::fmt::Display>(items: &[T]) -> String {
     items
@@ -69,7 +67,7 @@ pub fn list<T: std::fmt::Display>(items: &[T]) -> String {
 
 /// Collects the errors of one event while its fields are read.
 struct Reader<'a> {
-    object: &'a Map<String, Value>,
+    object: &'a Fields,
     errors: Vec<FieldError>,
 }
 
@@ -81,8 +79,8 @@ impl<'a> Reader<'a> {
     /// The field as a string; `None` (after noting why) when it is absent, null or not a string.
     fn text(&mut self, field: &str, required: bool) -> Option<&'a str> {
         match self.object.get(field) {
-            Some(Value::String(s)) => Some(s.as_str()),
-            None | Some(Value::Null) => {
+            Some(FieldValue::Text(s)) => Some(s.as_str()),
+            None | Some(FieldValue::Null) => {
                 if required {
                     self.fail(field, "is required");
                 }
@@ -110,17 +108,15 @@ impl<'a> Reader<'a> {
 
 impl NewEvent {
     /// Reads one event; every bad field is reported, not only the first.
-    pub fn parse(value: &Value, now: DateTime<Utc>) -> Result<NewEvent, Vec<FieldError>> {
-        let Some(object) = value.as_object() else {
+    pub fn parse(value: &FieldValue, now: DateTime<Utc>) -> Result<NewEvent, Vec<FieldError>> {
+        let FieldValue::Object(object) = value else {
             return Err(vec![FieldError::new("", "an event must be a JSON object")]);
         };
         let mut r = Reader {
             object,
             errors: Vec::new(),
         };
-        for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
-            r.fail(key, "unknown field (Histo takes no free text)");
-        }
+        refuse_unknown(&mut r, object, "");
 
         let id = match r.text("id", false) {
             None => Some(Uuid::now_v7()),
@@ -139,7 +135,8 @@ impl NewEvent {
                 r.fail(
                     "feature",
                     format!(
-                        "unknown feature '{text}' (expected one of: {})",
+                        "unknown feature {} (expected one of: {})",
+                        quoted(text),
                         list(Feature::ALL)
                     ),
                 );
@@ -154,7 +151,8 @@ impl NewEvent {
                         r.fail(
                             "outcome",
                             format!(
-                                "'{f}' has no outcome '{text}' (expected one of: {})",
+                                "'{f}' has no outcome {} (expected one of: {})",
+                                quoted(text),
                                 list(f.outcomes())
                             ),
                         );
@@ -166,7 +164,8 @@ impl NewEvent {
                         r.fail(
                             "outcome",
                             format!(
-                                "unknown outcome '{text}' (expected one of: {})",
+                                "unknown outcome {} (expected one of: {})",
+                                quoted(text),
                                 list(expected)
                             ),
                         );
@@ -174,7 +173,7 @@ impl NewEvent {
                     }
                 });
 
-        let cause_given = object.get("cause").is_some_and(|v| !v.is_null());
+        let cause_given = object.get("cause").is_some_and(|v| *v != FieldValue::Null);
         let cause = match (outcome, feature, r.text("cause", false)) {
             (Some(Outcome::Error), Some(f), Some(text)) => match Cause::parse(text) {
                 Some(c) if f.causes().contains(&c) => Some(c),
@@ -182,7 +181,8 @@ impl NewEvent {
                     r.fail(
                         "cause",
                         format!(
-                            "'{f}' has no cause '{text}' (expected one of: {})",
+                            "'{f}' has no cause {} (expected one of: {})",
+                            quoted(text),
                             list(f.causes())
                         ),
                     );
@@ -262,8 +262,26 @@ impl NewEvent {
     }
 }
 
+/// Notes the unknown fields of `object` (named under `prefix`): the first few by name, the rest as
+/// a count.
+fn refuse_unknown(r: &mut Reader<'_>, object: &Fields, prefix: &str) {
+    let (names, count) = object.unknown();
+    for name in names {
+        r.fail(
+            &format!("{prefix}{name}"),
+            "unknown field (Histo takes no free text)",
+        );
+    }
+    if count > names.len() {
+        r.fail(
+            &format!("{prefix}…"),
+            format!("{} more unknown fields", count - names.len()),
+        );
+    }
+}
+
 fn read_detail(r: &mut Reader<'_>, feature: Option<Feature>) -> Option<Detail> {
-    let value = r.object.get("detail").filter(|v| !v.is_null());
+    let value = r.object.get("detail").filter(|v| **v != FieldValue::Null);
     let feature = feature?;
     match (feature.requires_detail(), value) {
         (false, None) => None,
@@ -281,17 +299,12 @@ fn read_detail(r: &mut Reader<'_>, feature: Option<Feature>) -> Option<Detail> {
             );
             None
         }
-        (true, Some(Value::Object(detail))) => {
-            for key in detail.keys().filter(|k| k.as_str() != "changed") {
-                r.fail(
-                    &format!("detail.{key}"),
-                    "unknown field (Histo takes no free text)",
-                );
-            }
-            let changed = detail
-                .get("changed")
-                .and_then(Value::as_str)
-                .and_then(DeaChange::parse);
+        (true, Some(FieldValue::Object(detail))) => {
+            refuse_unknown(r, detail, "detail.");
+            let changed = match detail.get("changed") {
+                Some(FieldValue::Text(text)) => DeaChange::parse(text),
+                _ => None,
+            };
             if changed.is_none() {
                 r.fail(
                     "detail.changed",
@@ -316,14 +329,21 @@ fn read_detail(r: &mut Reader<'_>, feature: Option<Feature>) -> Option<Detail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn now() -> DateTime<Utc> {
         "2026-11-27T12:00:00Z".parse().unwrap()
     }
 
+    fn read(value: &Value) -> Result<NewEvent, Vec<FieldError>> {
+        NewEvent::parse(
+            &Fields::from_body(value.to_string().as_bytes()).unwrap(),
+            now(),
+        )
+    }
+
     fn fields(value: Value) -> Vec<String> {
-        NewEvent::parse(&value, now())
+        read(&value)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -337,7 +357,7 @@ mod tests {
 
     #[test]
     fn a_plain_event_is_read_and_given_an_id() {
-        let event = NewEvent::parse(&email(), now()).unwrap();
+        let event = read(&email()).unwrap();
         assert_eq!(event.feature, Feature::Email);
         assert_eq!(event.id.get_version_num(), 7);
         assert_eq!(event.cause, None);
@@ -351,10 +371,7 @@ mod tests {
         e["cause"] = json!("remote_api");
         assert_eq!(fields(e.clone()), ["cause"]);
         e["cause"] = json!("configuration");
-        assert_eq!(
-            NewEvent::parse(&e, now()).unwrap().cause,
-            Some(Cause::Configuration)
-        );
+        assert_eq!(read(&e).unwrap().cause, Some(Cause::Configuration));
     }
 
     #[test]
@@ -372,7 +389,7 @@ mod tests {
         let mut with = dea.clone();
         with["detail"] = json!({"changed": "amount"});
         assert_eq!(
-            NewEvent::parse(&with, now()).unwrap().detail,
+            read(&with).unwrap().detail,
             Some(Detail::DeaUpdate {
                 changed: DeaChange::Amount
             })
@@ -413,10 +430,33 @@ mod tests {
     }
 
     #[test]
+    fn refused_values_are_quoted_short() {
+        let mut e = email();
+        e["feature"] = json!("x".repeat(100_000));
+        let errors = read(&e).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.len() < 300, "{}", errors[0].message);
+        assert!(errors[0]
+            .message
+            .contains(&format!("'{}…'", "x".repeat(64))));
+    }
+
+    #[test]
+    fn many_unknown_fields_are_named_a_few_then_counted() {
+        let mut e = email();
+        for n in 0..1_000 {
+            e[format!("free{n:04}")] = json!("text");
+        }
+        let got = fields(e);
+        assert_eq!(got.len(), crate::fields::MAX_UNKNOWN + 1);
+        assert_eq!(got.last().map(String::as_str), Some("…"));
+    }
+
+    #[test]
     fn ids_must_be_uuids() {
         let mut e = email();
         e["id"] = json!("0190b6e4-1d2a-7c3b-8e5f-0123456789ab");
-        assert!(NewEvent::parse(&e, now()).is_ok());
+        assert!(read(&e).is_ok());
         e["id"] = json!("42");
         assert_eq!(fields(e), ["id"]);
     }

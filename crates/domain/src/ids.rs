@@ -85,9 +85,86 @@ token!(
     SupportCode, 64, "letters, digits, '_', '.', ':' and '-'", support_byte
 );
 
+/// The display name of a site, as people read it in the web app and the audit trail: trimmed,
+/// NFC-normalised, 1–100 characters, with no control, format (bidi, zero-width), private-use,
+/// unassigned or line-separating character, so that no name can pass for another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NameError {
+    #[error("must be 1 to {} characters", SiteName::MAX_CHARS)]
+    Length,
+    #[error("must not contain the invisible or control character U+{0:04X}")]
+    Invisible(u32),
+}
+
+impl SiteName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(text: &str) -> Result<SiteName, NameError> {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+        let name: String = text.trim().nfc().collect();
+        if let Some(bad) = name.chars().find(|c| {
+            c.general_category_group() == GeneralCategoryGroup::Other
+                || matches!(
+                    c.general_category(),
+                    GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+                )
+        }) {
+            return Err(NameError::Invisible(bad.into()));
+        }
+        let length = name.chars().count();
+        if length == 0 || length > Self::MAX_CHARS {
+            return Err(NameError::Length);
+        }
+        Ok(SiteName(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_names_are_visible_text_only() {
+        assert_eq!(
+            SiteName::parse("  Lyon Part-Dieu ").unwrap().as_str(),
+            "Lyon Part-Dieu"
+        );
+        // "é" typed as e + combining accent is stored composed.
+        assert_eq!(
+            SiteName::parse("Ge\u{301}nes").unwrap().as_str(),
+            "G\u{e9}nes"
+        );
+        for invisible in [
+            "LYON\u{202e}NOYL",
+            "LY\u{200b}ON",
+            "LYON\u{2066}",
+            "A\u{0}B",
+            "A\tB",
+            "A\u{2028}B",
+            "\u{feff}LYON",
+            "A\u{e000}",
+        ] {
+            assert!(
+                matches!(SiteName::parse(invisible), Err(NameError::Invisible(_))),
+                "{invisible:?}"
+            );
+        }
+        assert_eq!(SiteName::parse("   "), Err(NameError::Length));
+        assert_eq!(SiteName::parse(&"é".repeat(101)), Err(NameError::Length));
+        assert!(SiteName::parse(&"é".repeat(100)).is_ok());
+    }
 
     #[test]
     fn names_accept_plain_tokens_only() {

@@ -3,15 +3,17 @@
 //! a token. Everything here validates itself in `parse` and does no IO.
 
 mod event;
+mod fields;
 mod ids;
 mod period;
 mod retention;
 mod scope;
 mod taxonomy;
 
-pub use event::{list, FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
-pub use ids::{CompanyId, IdError, SiteCode, SupportCode, UserCode};
+pub use event::{list, quoted, FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
+pub use fields::{FieldValue, Fields, MAX_BATCH};
+pub use ids::{CompanyId, IdError, NameError, SiteCode, SiteName, SupportCode, UserCode};
 pub use period::{month_of, Month, Period, PeriodError, TimeZone, DEFAULT_TIMEZONE};
-pub use retention::{RetentionError, RetentionPolicy};
+pub use retention::{has_purged, RetentionError, RetentionPolicy};
 pub use scope::{Scope, Scopes};
 pub use taxonomy::{Cause, DeaChange, Detail, Feature, Label, Outcome};

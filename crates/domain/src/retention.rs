@@ -32,11 +32,20 @@ impl RetentionPolicy {
         current.plus(-(self.months as i32))
     }
 
-    /// Whether every entry of `period` has been (or is due to be) removed.
-    pub fn has_purged(self, period: Period, current: Month) -> bool {
-        let (_, last) = period.months();
-        last < self.oldest_kept(current)
+    /// The oldest month whose entries are kept: the policy's, or a later one when a purge under a
+    /// shorter period has already removed more (`purged_before`), since lengthening the period
+    /// brings nothing back.
+    pub fn retained_from(self, current: Month, purged_before: Option<Month>) -> Month {
+        let oldest_kept = self.oldest_kept(current);
+        purged_before.map_or(oldest_kept, |purged| purged.max(oldest_kept))
     }
+}
+
+/// Whether every entry of `period` has been (or is due to be) removed, entries being kept from the
+/// month `retained_from`.
+pub fn has_purged(period: Period, retained_from: Month) -> bool {
+    let (_, last) = period.months();
+    last < retained_from
 }
 
 impl Default for RetentionPolicy {
@@ -59,15 +68,33 @@ mod tests {
 
     #[test]
     fn with_24_months_in_november_2026_october_2024_is_purged_and_november_2024_kept() {
-        let policy = RetentionPolicy::default();
         let now = Month::new(2026, 11).unwrap();
+        let kept = RetentionPolicy::default().retained_from(now, None);
+        assert_eq!(kept, Month::new(2024, 11).unwrap());
         let period = |text| Period::parse(text).unwrap();
-        assert!(policy.has_purged(period("2024-10"), now));
-        assert!(!policy.has_purged(period("2024-11"), now));
-        assert!(policy.has_purged(period("2023"), now));
+        assert!(has_purged(period("2024-10"), kept));
+        assert!(!has_purged(period("2024-11"), kept));
+        assert!(has_purged(period("2023"), kept));
         // A year partly kept is not purged.
-        assert!(!policy.has_purged(period("2024"), now));
-        assert!(!policy.has_purged(period("2026-11"), now));
+        assert!(!has_purged(period("2024"), kept));
+        assert!(!has_purged(period("2026-11"), kept));
+    }
+
+    #[test]
+    fn a_lengthened_period_brings_no_purged_month_back() {
+        let now = Month::new(2026, 11).unwrap();
+        let purged_before = Some(Month::new(2026, 10).unwrap());
+        let long = RetentionPolicy::new(120).unwrap();
+        assert_eq!(
+            long.retained_from(now, purged_before),
+            Month::new(2026, 10).unwrap()
+        );
+        assert_eq!(long.retained_from(now, None), Month::new(2016, 11).unwrap());
+        let short = RetentionPolicy::new(1).unwrap();
+        assert_eq!(
+            short.retained_from(now, Some(Month::new(2020, 1).unwrap())),
+            Month::new(2026, 10).unwrap()
+        );
     }
 
     #[test]

@@ -2,20 +2,22 @@
 //! `Caller` of one company holding the scope the route needs — or refuses with 401 or 403.
 
 use std::collections::HashMap;
-use std::future::{ready, Ready};
 use std::marker::PhantomData;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use histo_domain::{CompanyId, Scope, Scopes, UserCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::AppState;
 
 /// The shortest HS256 secret taken.
 pub const MIN_SECRET_BYTES: usize = 32;
 
-/// The claims of a Histo token (RFC 9068 style).
+/// The claims of a Histo token (RFC 9068 style). `iss` and `aud` are added by the signer, from the
+/// configuration, so that every token Histo makes passes its own verifier.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     /// The user code.
@@ -30,6 +32,47 @@ pub struct Claims {
     pub exp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// Not valid before this time (seconds since 1970).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// How the user proved who they are (RFC 8176): `pwd` for Histo's own sign-in, whose tokens end
+    /// when the account's password changes or the account is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
+}
+
+/// The `amr` value of tokens made by Histo's sign-in.
+const PASSWORD_SIGN_IN: &str = "pwd";
+
+impl Claims {
+    /// The claims of a token for `user` of `company` with `scopes`, valid from now for `lifetime`
+    /// seconds.
+    pub fn new(company: &CompanyId, user: &UserCode, scopes: Scopes, lifetime: u64) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            sub: user.to_string(),
+            company: company.to_string(),
+            scope: Some(scopes.to_claim()),
+            rights: None,
+            exp: now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX)),
+            iat: Some(now),
+            nbf: None,
+            amr: None,
+        }
+    }
+
+    /// Marks the token as made by Histo's sign-in with an account's password.
+    pub fn signed_in_with_password(mut self) -> Claims {
+        self.amr = Some(vec![PASSWORD_SIGN_IN.to_owned()]);
+        self
+    }
+
+    fn by_password(&self) -> bool {
+        self.amr
+            .iter()
+            .flatten()
+            .any(|method| method == PASSWORD_SIGN_IN)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +140,7 @@ impl TokenVerifier {
         let mut validation = Validation::new(algorithm);
         validation.set_required_spec_claims(&["exp"]);
         validation.validate_aud = false;
+        validation.validate_nbf = true;
         validation.leeway = 30;
         TokenVerifier {
             key,
@@ -108,17 +152,20 @@ impl TokenVerifier {
         }
     }
 
+    /// Tokens must carry this `iss`; Histo's own carry it.
     pub fn with_issuer(mut self, issuer: &str) -> Self {
         self.issuer = Some(issuer.to_owned());
         self.validation.set_issuer(&[issuer]);
-        self.validation.set_required_spec_claims(&["exp", "iss"]);
+        self.validation.required_spec_claims.insert("iss".into());
         self
     }
 
+    /// Tokens must carry this `aud` (a string, or an array holding it); Histo's own carry it.
     pub fn with_audience(mut self, audience: &str) -> Self {
         self.audience = Some(audience.to_owned());
         self.validation.set_audience(&[audience]);
         self.validation.validate_aud = true;
+        self.validation.required_spec_claims.insert("aud".into());
         self
     }
 
@@ -132,7 +179,8 @@ impl TokenVerifier {
         self.signing_key.is_some()
     }
 
-    /// Signs a token of Histo's own sign-in; only a verifier built from a secret can.
+    /// Signs a token (sign-in, `histo token`, the demo) with the configured issuer and audience; only
+    /// a verifier built from a secret can.
     pub fn sign(&self, claims: &Claims) -> Result<String, KeyError> {
         let key = self.signing_key.as_ref().ok_or(KeyError::CannotSign)?;
         let issued = Issued {
@@ -156,6 +204,7 @@ impl TokenVerifier {
                     InvalidAlgorithm | InvalidAlgorithmName => {
                         unauthorized("unexpected signing algorithm")
                     }
+                    ImmatureSignature => unauthorized("it is not valid yet (nbf)"),
                     InvalidIssuer => unauthorized("wrong issuer"),
                     InvalidAudience => unauthorized("wrong audience"),
                     MissingRequiredClaim(claim) => {
@@ -177,25 +226,18 @@ impl TokenVerifier {
             .iter()
             .chain(from_rights)
             .collect();
+        let signed_in_at = match (claims.by_password(), claims.iat) {
+            (false, _) => None,
+            (true, Some(iat)) => Some(iat),
+            (true, None) => return Err(unauthorized("a password sign-in without 'iat'")),
+        };
         Ok(Caller {
             company,
             user,
             scopes,
+            signed_in_at,
         })
     }
-}
-
-/// Signs an HS256 token: for `histo token`, for sign-in and for tests.
-pub fn mint(secret: &[u8], claims: &Claims) -> Result<String, KeyError> {
-    if secret.len() < MIN_SECRET_BYTES {
-        return Err(KeyError::SecretTooShort);
-    }
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret),
-    )
-    .map_err(|_| KeyError::SecretTooShort)
 }
 
 /// The verified caller: one user of one company, with their scopes.
@@ -204,6 +246,9 @@ pub struct Caller {
     pub company: CompanyId,
     pub user: UserCode,
     pub scopes: Scopes,
+    /// For a token of Histo's sign-in, when it was issued (seconds since 1970): it is taken only while
+    /// the account exists and its password has not changed since.
+    pub signed_in_at: Option<i64>,
 }
 
 /// A scope a route requires, as a type, so that the route states it in its signature.
@@ -230,30 +275,57 @@ pub struct Authorized<S> {
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authorize::<S>(req))
+        let caller = authorize::<S>(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let caller = caller?;
+            if let (Some(issued), Some(state)) = (caller.signed_in_at, state) {
+                still_signed_in(&state, &caller, issued).await?;
+            }
+            Ok(Authorized {
+                caller,
+                scope: PhantomData,
+            })
+        })
     }
 }
 
-fn authorize<S: RequiredScope>(req: &HttpRequest) -> Result<Authorized<S>, ApiError> {
+/// A token of Histo's sign-in holds only while its account exists and has kept the password it was
+/// signed in with: removing the account or changing its password ends every earlier sign-in.
+async fn still_signed_in(state: &AppState, caller: &Caller, issued: i64) -> Result<(), ApiError> {
+    let changed = state
+        .store
+        .password_changed_at(caller.company.clone(), caller.user.clone())
+        .await?;
+    match changed {
+        None => Err(ApiError::Unauthorized(
+            "invalid token: its account no longer exists".into(),
+        )),
+        Some(changed) if issued < changed.timestamp() => Err(ApiError::Unauthorized(
+            "invalid token: the account's password has changed since; sign in again".into(),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The bearer token of a request; the scheme's name is case-insensitive (RFC 7235).
+fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+fn authorize<S: RequiredScope>(req: &HttpRequest) -> Result<Caller, ApiError> {
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
         .ok_or_else(|| ApiError::Unauthorized("token verification is not configured".into()))?;
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("a bearer token is required (Authorization: Bearer …)".into())
-        })?;
+    let token = bearer_token(req).ok_or_else(|| {
+        ApiError::Unauthorized("a bearer token is required (Authorization: Bearer …)".into())
+    })?;
     let caller = verifier.verify(token)?;
     if !caller.scopes.contains(S::SCOPE) {
         return Err(ApiError::Forbidden(format!(
@@ -261,30 +333,35 @@ fn authorize<S: RequiredScope>(req: &HttpRequest) -> Result<Authorized<S>, ApiEr
             S::SCOPE
         )));
     }
-    Ok(Authorized {
-        caller,
-        scope: PhantomData,
-    })
+    Ok(caller)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SECRET: &[u8] = b"a-secret-of-at-least-thirty-two-bytes!!";
+
     fn claims(scope: &str, rights: Option<Vec<i64>>) -> Claims {
-        let now = chrono::Utc::now().timestamp();
+        let (company, user) = (
+            CompanyId::parse("acme").unwrap(),
+            UserCode::parse("u1").unwrap(),
+        );
         Claims {
-            sub: "u1".into(),
-            company: "acme".into(),
-            scope: Some(scope.into()),
             rights,
-            exp: now + 60,
-            iat: Some(now),
+            ..Claims::new(&company, &user, Scopes::parse_claim(scope), 60)
         }
     }
 
-    fn sign(algorithm: Algorithm, key: EncodingKey, claims: &Claims) -> String {
-        jsonwebtoken::encode(&Header::new(algorithm), claims, &key).unwrap()
+    fn sign(algorithm: Algorithm, key: &EncodingKey, claims: &impl Serialize) -> String {
+        jsonwebtoken::encode(&Header::new(algorithm), claims, key).unwrap()
+    }
+
+    fn refusal(verifier: &TokenVerifier, token: &str) -> String {
+        match verifier.verify(token) {
+            Err(ApiError::Unauthorized(why)) => why,
+            other => panic!("not refused: {other:?}"),
+        }
     }
 
     #[test]
@@ -305,15 +382,14 @@ mod tests {
         for (algorithm, private, public) in cases {
             let verifier = TokenVerifier::public_key(public).unwrap();
             let caller = verifier
-                .verify(&sign(algorithm, private, &claims("events:write", None)))
+                .verify(&sign(algorithm, &private, &claims("events:write", None)))
                 .unwrap();
             assert_eq!(caller.company.as_str(), "acme");
             assert!(caller.scopes.contains(Scope::EventsWrite));
-            let forged = mint(
-                b"a-secret-of-at-least-thirty-two-bytes!!",
-                &claims("events:write", None),
-            )
-            .unwrap();
+            let forged = TokenVerifier::hs256(SECRET)
+                .unwrap()
+                .sign(&claims("events:write", None))
+                .unwrap();
             assert!(
                 matches!(verifier.verify(&forged), Err(ApiError::Unauthorized(_))),
                 "{algorithm:?}"
@@ -324,23 +400,22 @@ mod tests {
 
     #[test]
     fn numbered_rights_grant_scopes_through_the_map() {
-        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
-        let verifier = TokenVerifier::hs256(secret).unwrap();
-        let caller = verifier
-            .verify(&mint(secret, &claims("", Some(vec![2, 9]))).unwrap())
-            .unwrap();
-        assert_eq!(caller.scopes.to_claim(), "logs:read");
+        let verifier = TokenVerifier::hs256(SECRET).unwrap();
+        let token = verifier.sign(&claims("", Some(vec![2, 9]))).unwrap();
+        assert_eq!(
+            verifier.verify(&token).unwrap().scopes.to_claim(),
+            "logs:read"
+        );
         let verifier = verifier.with_rights(HashMap::from([(9, Scope::SitesManage)]));
-        let caller = verifier
-            .verify(&mint(secret, &claims("", Some(vec![2, 9]))).unwrap())
-            .unwrap();
-        assert_eq!(caller.scopes.to_claim(), "sites:manage");
+        assert_eq!(
+            verifier.verify(&token).unwrap().scopes.to_claim(),
+            "sites:manage"
+        );
     }
 
     #[test]
-    fn tokens_of_the_sign_in_carry_the_configured_issuer_and_audience() {
-        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
-        let verifier = TokenVerifier::hs256(secret)
+    fn tokens_of_histo_carry_the_configured_issuer_and_audience() {
+        let verifier = TokenVerifier::hs256(SECRET)
             .unwrap()
             .with_issuer("histo")
             .with_audience("erp");
@@ -348,6 +423,70 @@ mod tests {
             .verify(&verifier.sign(&claims("logs:read", None)).unwrap())
             .unwrap();
         assert_eq!(caller.scopes.to_claim(), "logs:read");
+        assert_eq!(caller.signed_in_at, None, "not a password sign-in");
+    }
+
+    #[test]
+    fn a_configured_audience_is_required_and_must_match() {
+        let verifier = TokenVerifier::hs256(SECRET).unwrap().with_audience("erp");
+        let key = EncodingKey::from_secret(SECRET);
+        let with_aud = |aud: serde_json::Value| {
+            let mut body = serde_json::to_value(claims("logs:read", None)).unwrap();
+            if !aud.is_null() {
+                body["aud"] = aud;
+            }
+            sign(Algorithm::HS256, &key, &body)
+        };
+        assert!(verifier.verify(&with_aud("erp".into())).is_ok());
+        assert!(verifier
+            .verify(&with_aud(serde_json::json!(["x", "erp"])))
+            .is_ok());
+        assert_eq!(
+            refusal(&verifier, &with_aud(serde_json::Value::Null)),
+            "invalid token: the claim 'aud' is missing"
+        );
+        for wrong in [serde_json::json!(5), serde_json::json!({"x": 1})] {
+            assert_eq!(
+                refusal(&verifier, &with_aud(wrong)),
+                "invalid token: the claim 'aud' is missing"
+            );
+        }
+        assert_eq!(
+            refusal(&verifier, &with_aud("other".into())),
+            "invalid token: wrong audience"
+        );
+    }
+
+    #[test]
+    fn a_token_is_refused_before_its_nbf() {
+        let verifier = TokenVerifier::hs256(SECRET).unwrap();
+        let mut later = claims("logs:read", None);
+        later.nbf = Some(chrono::Utc::now().timestamp() + 365 * 24 * 3600);
+        later.exp += 400 * 24 * 3600;
+        assert_eq!(
+            refusal(&verifier, &verifier.sign(&later).unwrap()),
+            "invalid token: it is not valid yet (nbf)"
+        );
+        later.nbf = Some(chrono::Utc::now().timestamp() - 5);
+        assert!(verifier.verify(&verifier.sign(&later).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_password_sign_in_is_told_apart_and_needs_iat() {
+        let verifier = TokenVerifier::hs256(SECRET).unwrap();
+        let signed_in = claims("logs:read", None).signed_in_with_password();
+        let caller = verifier
+            .verify(&verifier.sign(&signed_in).unwrap())
+            .unwrap();
+        assert_eq!(caller.signed_in_at, signed_in.iat);
+        let without_iat = Claims {
+            iat: None,
+            ..signed_in
+        };
+        assert_eq!(
+            refusal(&verifier, &verifier.sign(&without_iat).unwrap()),
+            "invalid token: a password sign-in without 'iat'"
+        );
     }
 
     #[test]
@@ -356,10 +495,14 @@ mod tests {
             TokenVerifier::hs256(b"short"),
             Err(KeyError::SecretTooShort)
         ));
-        let secret = b"a-secret-of-at-least-thirty-two-bytes!!";
-        let verifier = TokenVerifier::hs256(secret).unwrap().with_issuer("erp");
-        assert!(verifier
-            .verify(&mint(secret, &claims("logs:read", None)).unwrap())
-            .is_err());
+        let unconfigured = TokenVerifier::hs256(SECRET).unwrap();
+        let verifier = TokenVerifier::hs256(SECRET).unwrap().with_issuer("erp");
+        assert_eq!(
+            refusal(
+                &verifier,
+                &unconfigured.sign(&claims("logs:read", None)).unwrap()
+            ),
+            "invalid token: the claim 'iss' is missing"
+        );
     }
 }

@@ -24,6 +24,14 @@ pub enum ApiError {
     TooManyAttempts { retry_after: std::time::Duration },
     #[error("{0}")]
     Unavailable(String),
+    /// Too much is waiting already (password checks, events for the writer): nothing was done.
+    #[error("{what}: try again in {} seconds", whole_seconds(.retry_after))]
+    Busy {
+        what: &'static str,
+        retry_after: std::time::Duration,
+    },
+    #[error("the body came too slowly")]
+    BodyTooSlow,
     #[error("{error}")]
     Invalid {
         error: String,
@@ -40,15 +48,31 @@ pub enum ApiError {
 impl ApiError {
     /// A bad query parameter or single field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> ApiError {
-        let message = message.into();
+        let detail = ErrorDetail {
+            index: None,
+            field: shortened(field, MAX_FIELD_CHARS),
+            message: shortened(&message.into(), MAX_MESSAGE_CHARS),
+        };
         ApiError::Invalid {
-            error: format!("invalid '{field}': {message}"),
-            details: vec![ErrorDetail {
-                index: None,
-                field: field.to_owned(),
-                message,
-            }],
+            error: format!("invalid '{}': {}", detail.field, detail.message),
+            details: vec![detail],
         }
+    }
+
+    /// Refused input with one detail per bad field, at most [`MAX_DETAILS`] of them: an answer never
+    /// grows with what the caller sent.
+    pub fn invalid(error: String, details: impl IntoIterator<Item = ErrorDetail>) -> ApiError {
+        let mut details: Vec<ErrorDetail> = details
+            .into_iter()
+            .take(MAX_DETAILS)
+            .map(|detail| ErrorDetail {
+                field: shortened(&detail.field, MAX_FIELD_CHARS),
+                message: shortened(&detail.message, MAX_MESSAGE_CHARS),
+                ..detail
+            })
+            .collect();
+        details.shrink_to_fit();
+        ApiError::Invalid { error, details }
     }
 }
 
@@ -62,7 +86,8 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BodyTooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -87,9 +112,13 @@ impl ResponseError for ApiError {
             ApiError::Store(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
-            ApiError::TooManyAttempts { retry_after } => {
+            ApiError::TooManyAttempts { retry_after } | ApiError::Busy { retry_after, .. } => {
                 response
                     .insert_header((header::RETRY_AFTER, whole_seconds(retry_after).to_string()));
+            }
+            // The rest of a slow body is not waited for.
+            ApiError::BodyTooSlow => {
+                response.force_close();
             }
             _ => {}
         }
@@ -97,6 +126,21 @@ impl ResponseError for ApiError {
             error: self.to_string(),
             details,
         })
+    }
+}
+
+/// The most details one refusal lists.
+pub const MAX_DETAILS: usize = 100;
+/// The longest field name a detail names (an unknown field's name is the caller's text).
+const MAX_FIELD_CHARS: usize = 64;
+/// The longest message of a detail (messages may quote the value refused).
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+pub fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
     }
 }
 

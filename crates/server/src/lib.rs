@@ -3,19 +3,21 @@
 //! log) → route → `Authorized` extractor → domain types → store.
 
 pub mod auth;
+mod body;
 pub mod error;
 pub mod headers;
 pub mod metrics;
 mod observe;
 pub mod openapi;
 pub mod password;
+pub mod peer;
 mod purge;
 pub mod query;
 pub mod routes;
 pub mod throttle;
 mod web_app;
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
 use std::time::Duration;
 
 use actix_web::{dev::Server, http::header, middleware, web, App, HttpResponse, HttpServer};
@@ -30,8 +32,20 @@ pub use throttle::ThrottlePolicy;
 /// Request limits, who may call from a browser, and the server's own timings.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// The largest request body taken (a full batch of 10,000 events fits).
+    /// The largest body of a recording request (a full batch of 10,000 events fits).
     pub max_body_bytes: usize,
+    /// The largest body of every other request (sign-in, settings, sites).
+    pub max_json_body_bytes: usize,
+    /// Bytes of recording requests read or waiting for the writer, all requests together; beyond,
+    /// recording answers 503 with `Retry-After` until the writer has caught up.
+    pub max_pending_bytes: usize,
+    /// How slowly a body may come: after a few seconds' grace, at least this many bytes a second on
+    /// average, else 408 and the connection is closed.
+    pub min_body_bytes_per_second: usize,
+    /// Password checks (Argon2) run at once, and how many more may wait; beyond, 503.
+    pub password_checks: (usize, usize),
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for counting wrong passwords).
+    pub trusted_proxies: Vec<IpAddr>,
     /// The largest request head: target and headers (whatever this says, the HTTP server refuses a
     /// head over 128 KiB or with more than 96 headers).
     pub max_header_bytes: usize,
@@ -53,6 +67,11 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 16 * 1024 * 1024,
+            max_json_body_bytes: 64 * 1024,
+            max_pending_bytes: 64 * 1024 * 1024,
+            min_body_bytes_per_second: 1024,
+            password_checks: password::PasswordChecks::default_size(),
+            trusted_proxies: Vec::new(),
             max_header_bytes: 16 * 1024,
             wrong_passwords: ThrottlePolicy::default(),
             purge_every: Some(Duration::from_secs(6 * 3600)),
@@ -68,10 +87,13 @@ impl Default for Limits {
 pub struct AppState {
     pub store: Store,
     pub limits: Limits,
-    /// Wrong passwords at sign-in, per company and user code.
-    pub sign_in_attempts: throttle::Throttle,
-    /// Wrong admin passwords, per company and user.
-    pub admin_password_attempts: throttle::Throttle,
+    /// Wrong passwords: at sign-in per account and address and per address, for the admin password
+    /// per company.
+    pub wrong_passwords: throttle::Throttle,
+    /// Argon2, a few at a time.
+    pub passwords: password::PasswordChecks,
+    /// Bytes of recording requests in memory, against `Limits::max_pending_bytes`.
+    pub pending_bytes: std::sync::Arc<tokio::sync::Semaphore>,
     pub metrics: Metrics,
 }
 
@@ -96,10 +118,17 @@ pub fn serve(
         limits.client_disconnect_timeout,
     );
     let cors_origins = limits.cors_origins.clone();
+    let json_limit = limits.max_json_body_bytes;
+    let (running, queue) = limits.password_checks;
     let state = web::Data::new(AppState {
         store,
-        sign_in_attempts: throttle::Throttle::new(limits.wrong_passwords),
-        admin_password_attempts: throttle::Throttle::new(limits.wrong_passwords),
+        wrong_passwords: throttle::Throttle::new(limits.wrong_passwords),
+        passwords: password::PasswordChecks::new(running, queue),
+        pending_bytes: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            limits
+                .max_pending_bytes
+                .min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
         limits,
         metrics,
     });
@@ -117,9 +146,10 @@ pub fn serve(
                 headers::cors(&cors_origins),
             ))
             .wrap(middleware::from_fn(headers::refuse_large_heads))
+            .wrap(middleware::from_fn(body::deadline))
             .wrap(middleware::from_fn(observe::observe))
             .app_data(query::config())
-            .app_data(query::json_config())
+            .app_data(query::json_config(json_limit))
             .service(routes::events::record)
             .service(routes::stats::statistics)
             .service(routes::stats::overview)

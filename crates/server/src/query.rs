@@ -74,20 +74,28 @@ pub fn config() -> web::QueryConfig {
 }
 
 /// Makes JSON bodies refused as the rest of the API does: 422 naming the field (or `body`), 400 for
-/// what is not JSON at all.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().error_handler(|error, _| match &error {
-        JsonPayloadError::Deserialize(e) if e.is_data() || e.is_eof() => {
-            let message = e.to_string();
-            let field = message
-                .split('`')
-                .nth(1)
-                .filter(|name| !name.is_empty())
-                .unwrap_or("body");
-            ApiError::invalid_field(field, message.clone()).into()
-        }
-        other => ApiError::BadRequest(format!("the body is not valid JSON: {other}")).into(),
-    })
+/// what is not JSON at all, 413 over `limit` bytes, 408 for a body that came too slowly.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |error, _| match &error {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                ApiError::TooLarge { limit }.into()
+            }
+            JsonPayloadError::Payload(payload) if crate::body::too_slow(payload) => {
+                ApiError::BodyTooSlow.into()
+            }
+            JsonPayloadError::Deserialize(e) if e.is_data() || e.is_eof() => {
+                let message = e.to_string();
+                let field = message
+                    .split('`')
+                    .nth(1)
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or("body");
+                ApiError::invalid_field(field, message.clone()).into()
+            }
+            other => ApiError::BadRequest(format!("the body is not valid JSON: {other}")).into(),
+        })
 }
 
 /// A parameter that must be given.

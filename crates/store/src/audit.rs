@@ -1,5 +1,6 @@
 //! The audit trail: who changed what and when — retention changes, purges, sites hidden, shown or
-//! renamed, admin password changes. Entries are only ever added; nothing here changes or removes one.
+//! renamed, admin password changes — and who typed a wrong admin password or was locked out for it.
+//! Entries are only ever added; nothing here changes or removes one.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -37,6 +38,10 @@ pub enum Action {
     SiteShown,
     SiteRenamed,
     AdminPasswordChanged,
+    /// A wrong admin password was typed.
+    AdminPasswordRefused,
+    /// Too many wrong admin passwords: the company's admin password is refused for a while.
+    AdminPasswordLocked,
 }
 
 impl Action {
@@ -48,6 +53,8 @@ impl Action {
             Action::SiteShown => "site_shown",
             Action::SiteRenamed => "site_renamed",
             Action::AdminPasswordChanged => "admin_password_changed",
+            Action::AdminPasswordRefused => "admin_password_refused",
+            Action::AdminPasswordLocked => "admin_password_locked",
         }
     }
 }
@@ -106,6 +113,22 @@ pub(crate) fn write(
 type Row = (i64, Vec<u8>, String, String, Option<String>, Option<String>);
 
 impl Store {
+    /// Notes in the audit trail something that changed nothing (a refused admin password).
+    pub async fn note(
+        &self,
+        company: CompanyId,
+        actor: Actor,
+        action: Action,
+    ) -> Result<(), StoreError> {
+        let default_timezone = self.default_timezone;
+        self.read(move |conn| {
+            crate::company::company_transaction(conn, &company, default_timezone, |conn, now| {
+                write(conn, &company, now, &actor, action, None, None)
+            })
+        })
+        .await
+    }
+
     /// Up to `limit` entries of the company's audit trail, newest first, after `after` when given.
     pub async fn audit_page(
         &self,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use histo_domain::{CompanyId, RetentionPolicy, TimeZone};
+use histo_domain::{month_of, CompanyId, Month, RetentionPolicy, TimeZone};
 
 use crate::audit::{self, Action, Actor};
 use crate::connection::DbConnection;
@@ -17,6 +17,17 @@ pub struct Settings {
     pub timezone: TimeZone,
     pub retention: RetentionPolicy,
     pub last_purge: Option<LastPurge>,
+    /// Entries of months before this one were purged (whatever the retention says now).
+    pub purged_before: Option<Month>,
+}
+
+impl Settings {
+    /// The oldest month whose entries are kept, as of `now`: events of earlier months are neither
+    /// stored nor counted.
+    pub fn retained_from(&self, now: DateTime<Utc>) -> Month {
+        self.retention
+            .retained_from(month_of(now, self.timezone), self.purged_before)
+    }
 }
 
 /// The last purge of a company's entries.
@@ -82,21 +93,24 @@ pub(crate) fn load_settings(
     company: &CompanyId,
     default_timezone: TimeZone,
 ) -> Result<Settings, StoreError> {
-    let row: Option<(String, i32, Option<i64>, Option<i64>)> = companies::table
+    type Row = (String, i32, Option<i64>, Option<i64>, Option<i32>);
+    let row: Option<Row> = companies::table
         .find(company.as_str())
         .select((
             companies::timezone,
             companies::retention_months,
             companies::last_purge_at,
             companies::last_purge_removed,
+            companies::retained_from,
         ))
         .first(conn)
         .optional()?;
-    let Some((zone, months, purged_at, removed)) = row else {
+    let Some((zone, months, purged_at, removed, purged_before)) = row else {
         return Ok(Settings {
             timezone: default_timezone,
             retention: RetentionPolicy::default(),
             last_purge: None,
+            purged_before: None,
         });
     };
     let id = company.as_str();
@@ -122,6 +136,17 @@ pub(crate) fn load_settings(
                 at,
                 removed: removed.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
             }),
+        purged_before: purged_before.and_then(|key| {
+            Month::from_key(key)
+                .inspect_err(|_| {
+                    tracing::error!(
+                        company = id,
+                        key,
+                        "stored retained_from unreadable; ignored"
+                    )
+                })
+                .ok()
+        }),
     })
 }
 

@@ -48,6 +48,8 @@ pub enum StoreError {
     TaskFailed,
     #[error("a stored row cannot be read: {0}")]
     BadRow(String),
+    #[error("the company already has its {limit} sites: an event cannot name a new one")]
+    TooManySites { limit: usize },
 }
 
 /// What the store needs to know besides the URL.
@@ -57,6 +59,8 @@ pub struct StoreOptions {
     pub default_timezone: TimeZone,
     /// Connections for readers.
     pub pool_size: u32,
+    /// Sites one company may have: an event naming one more is refused.
+    pub max_sites: usize,
 }
 
 impl Default for StoreOptions {
@@ -64,6 +68,7 @@ impl Default for StoreOptions {
         StoreOptions {
             default_timezone: TimeZone::default(),
             pool_size: 8,
+            max_sites: 10_000,
         }
     }
 }
@@ -87,7 +92,8 @@ impl Store {
             .max_size(options.pool_size)
             .connection_timeout(Duration::from_secs(10))
             .build(connection::Connector(url.clone()))?;
-        let recorder = recorder::Recorder::start(url.clone(), options.default_timezone)?;
+        let recorder =
+            recorder::Recorder::start(url.clone(), options.default_timezone, options.max_sites)?;
         Ok(Store {
             backend: url.backend(),
             pool,

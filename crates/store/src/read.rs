@@ -20,6 +20,8 @@ use crate::{Store, StoreError};
 pub struct CompanyView {
     pub timezone: TimeZone,
     pub retention: RetentionPolicy,
+    /// The oldest month whose entries are kept, as of the read.
+    pub retained_from: Month,
     pub hidden_sites: usize,
 }
 
@@ -151,8 +153,8 @@ impl Store {
 /// The sites a read covers. Built only by [`read_company`], so that no read can forget the hidden
 /// ones, and applied to a query by [`only_selected_sites!`].
 enum SiteSelection {
-    /// Every site but these hidden ones.
-    AllBut(Vec<String>),
+    /// Every site the company does not hide (found by a subquery, whatever their number).
+    Visible(CompanyId),
     /// Only these (requested, and not hidden; possibly none).
     Only(Vec<String>),
 }
@@ -161,7 +163,12 @@ enum SiteSelection {
 macro_rules! only_selected_sites {
     ($query:expr, $column:expr, $selection:expr) => {
         match $selection {
-            SiteSelection::AllBut(hidden) => $query.filter(not($column.eq_any(hidden))),
+            SiteSelection::Visible(company) => $query.filter(not($column.eq_any(
+                sites::table
+                    .filter(sites::company_id.eq(company.as_str()))
+                    .filter(sites::hidden.eq(true))
+                    .select(sites::code),
+            ))),
             SiteSelection::Only(sites) => $query.filter($column.eq_any(sites)),
         }
     };
@@ -175,24 +182,28 @@ fn read_company(
     requested_sites: &[SiteCode],
 ) -> Result<(CompanyView, SiteSelection), StoreError> {
     let settings = crate::company::load_settings(conn, company, default_timezone)?;
-    let hidden: Vec<String> = sites::table
+    let hidden = sites::table
         .filter(sites::company_id.eq(company.as_str()))
-        .filter(sites::hidden.eq(true))
-        .select(sites::code)
-        .load(conn)?;
+        .filter(sites::hidden.eq(true));
+    let hidden_sites: i64 = hidden.count().get_result(conn)?;
     let view = CompanyView {
         timezone: settings.timezone,
         retention: settings.retention,
-        hidden_sites: hidden.len(),
+        retained_from: settings.retained_from(Utc::now()),
+        hidden_sites: usize::try_from(hidden_sites).unwrap_or(0),
     };
     let selection = if requested_sites.is_empty() {
-        SiteSelection::AllBut(hidden)
+        SiteSelection::Visible(company.clone())
     } else {
+        let requested: Vec<&str> = requested_sites.iter().map(SiteCode::as_str).collect();
+        let hidden_requested: Vec<String> = hidden
+            .filter(sites::code.eq_any(&requested))
+            .select(sites::code)
+            .load(conn)?;
         SiteSelection::Only(
-            requested_sites
-                .iter()
-                .map(SiteCode::as_str)
-                .filter(|code| !hidden.iter().any(|h| h == code))
+            requested
+                .into_iter()
+                .filter(|code| !hidden_requested.iter().any(|h| h == code))
                 .map(str::to_owned)
                 .collect(),
         )

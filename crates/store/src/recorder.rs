@@ -1,22 +1,28 @@
 //! The one writer: requests queue their events, and the writer stores everything waiting in one
 //! transaction (group commit), so that concurrent requests share one disk flush. Each request is
 //! answered only once its events are committed. Events are stored once per (company, id), and the
-//! monthly counters move in the same transaction. Closing the store lets the writer finish: it
-//! commits everything queued before the close, then stops, and the close returns once it has.
+//! monthly counters move in the same transaction. An event of a month the company no longer keeps is
+//! neither stored nor counted (`expired`), so that a retry after a purge never counts twice; a request
+//! naming more sites than its company may have is refused alone. Rows, sites and counters are written
+//! in key order and company rows read under a shared lock, so that several Histo processes on one
+//! PostgreSQL database neither deadlock nor race the purge. Closing the store lets the writer
+//! finish: it commits everything queued before the close, then stops, and the close returns once it
+//! has.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::company::Settings;
 use crate::connection::{DatabaseUrl, DbConnection};
-use crate::schema::{events, monthly_counts, sites};
+use crate::schema::{companies, events, monthly_counts, sites};
 use crate::{with_backend, StoreError};
 
 /// Requests waiting for the writer; beyond this, requests wait before queueing (back-pressure).
@@ -27,12 +33,18 @@ const GROUP_EVENTS: usize = 20_000;
 const PG_ROWS_PER_INSERT: usize = 2_000;
 /// Counters per upsert statement on PostgreSQL (7 parameters each).
 const PG_COUNTS_PER_UPSERT: usize = 5_000;
+/// Site codes per `IN (…)` list when looking for the sites a group names.
+const SITES_PER_QUERY: usize = 1_000;
+/// Sites remembered as existing; beyond, the memory starts again (it only saves queries).
+const KNOWN_SITES: usize = 100_000;
 
-/// How a request's events were taken: `accepted` newly stored, `duplicates` already there.
+/// How a request's events were taken: `accepted` newly stored, `duplicates` already there, `expired`
+/// dated before the oldest month the company keeps (neither stored nor counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Recorded {
     pub accepted: usize,
     pub duplicates: usize,
+    pub expired: usize,
 }
 
 struct Job {
@@ -58,6 +70,7 @@ impl Recorder {
     pub(crate) fn start(
         url: DatabaseUrl,
         default_timezone: TimeZone,
+        max_sites: usize,
     ) -> Result<Recorder, StoreError> {
         let conn = url.connect()?;
         let (queue, jobs) = mpsc::channel(QUEUE_LENGTH);
@@ -65,7 +78,7 @@ impl Recorder {
             url,
             conn,
             default_timezone,
-            timezones: HashMap::new(),
+            max_sites,
             known_sites: HashSet::new(),
         };
         let writer = std::thread::Builder::new()
@@ -118,8 +131,8 @@ struct Writer {
     url: DatabaseUrl,
     conn: DbConnection,
     default_timezone: TimeZone,
-    /// Companies known to exist, with their time zone.
-    timezones: HashMap<CompanyId, TimeZone>,
+    /// Sites one company may have.
+    max_sites: usize,
     /// Sites known to exist, as (company, site).
     known_sites: HashSet<(String, String)>,
 }
@@ -127,7 +140,6 @@ struct Writer {
 /// What a transaction learnt, kept only once it committed.
 #[derive(Default)]
 struct Learnt {
-    timezones: Vec<(CompanyId, TimeZone)>,
     sites: Vec<(String, String)>,
 }
 
@@ -164,7 +176,7 @@ impl Writer {
         match self.commit(&group) {
             Ok(results) => {
                 for (job, result) in group.into_iter().zip(results) {
-                    let _ = job.reply.send(Ok(result));
+                    let _ = job.reply.send(result);
                 }
             }
             Err(error) if group.len() == 1 => {
@@ -197,68 +209,214 @@ impl Writer {
         }
     }
 
-    fn commit(&mut self, group: &[Job]) -> Result<Vec<Recorded>, StoreError> {
-        let now = Utc::now().timestamp_micros();
+    /// One transaction for the group; each job's answer, a job refused alone (too many sites) among
+    /// them.
+    fn commit(&mut self, group: &[Job]) -> Result<Vec<Result<Recorded, StoreError>>, StoreError> {
+        let now = Utc::now();
         let Writer {
             conn,
-            timezones,
             known_sites,
             default_timezone,
+            max_sites,
             ..
         } = self;
         let (results, learnt) = conn.transaction(|conn| {
             let mut learnt = Learnt::default();
-            let zones = company_zones(conn, group, timezones, *default_timezone, now, &mut learnt)?;
-            let rows = event_rows(group, &zones, now);
-            let fresh = insert_events(conn, &rows)?;
-            add_sites(conn, &rows, known_sites, &mut learnt)?;
-            add_counts(conn, &rows, &fresh)?;
-            let mut fresh = fresh.into_iter();
-            let results = group
+            let settings = company_settings(conn, group, *default_timezone, now)?;
+            let mut jobs: Vec<JobInWork> = group
                 .iter()
-                .map(|job| {
-                    let accepted = fresh.by_ref().take(job.events.len()).filter(|f| *f).count();
-                    Recorded {
-                        accepted,
-                        duplicates: job.events.len() - accepted,
-                    }
+                .map(|job| JobInWork::new(job, &settings[&job.company], now))
+                .collect();
+            let new_sites = admit_sites(conn, &mut jobs, known_sites, *max_sites, &mut learnt)?;
+            let mut rows = event_rows(&jobs, now.timestamp_micros());
+            // Key order, the same in every process: concurrent writers then wait for each other
+            // instead of deadlocking on PostgreSQL.
+            rows.sort_unstable_by(|(_, a), (_, b)| (a.company_id, a.id).cmp(&(b.company_id, b.id)));
+            let (owners, rows): (Vec<usize>, Vec<EventRow>) = rows.into_iter().unzip();
+            let fresh = insert_events(conn, &rows)?;
+            insert_sites(conn, &new_sites)?;
+            add_counts(conn, &rows, &fresh)?;
+            for (owner, fresh) in owners.into_iter().zip(fresh) {
+                let recorded = &mut jobs[owner].recorded;
+                if fresh {
+                    recorded.accepted += 1;
+                } else {
+                    recorded.duplicates += 1;
+                }
+            }
+            let results = jobs
+                .into_iter()
+                .map(|job| match job.refused {
+                    Some(refusal) => Err(refusal),
+                    None => Ok(job.recorded),
                 })
                 .collect();
             Ok::<_, StoreError>((results, learnt))
         })?;
-        self.timezones.extend(learnt.timezones);
+        if self.known_sites.len() + learnt.sites.len() > KNOWN_SITES {
+            self.known_sites.clear();
+        }
         self.known_sites.extend(learnt.sites);
         Ok(results)
     }
 }
 
-/// The time zone of each company of the group, creating the companies seen for the first time.
-fn company_zones(
+/// A job while its transaction runs: the events it may store, with their company-local month, and
+/// what became of the others.
+struct JobInWork<'a> {
+    job: &'a Job,
+    zone: TimeZone,
+    /// The events of months still kept.
+    kept: Vec<&'a NewEvent>,
+    recorded: Recorded,
+    refused: Option<StoreError>,
+}
+
+impl<'a> JobInWork<'a> {
+    fn new(job: &'a Job, settings: &Settings, now: DateTime<Utc>) -> JobInWork<'a> {
+        let retained_from = settings.retained_from(now);
+        let (kept, expired): (Vec<&NewEvent>, Vec<&NewEvent>) = job
+            .events
+            .iter()
+            .partition(|e| month_of(e.occurred_at, settings.timezone) >= retained_from);
+        JobInWork {
+            job,
+            zone: settings.timezone,
+            kept,
+            recorded: Recorded {
+                expired: expired.len(),
+                ..Recorded::default()
+            },
+            refused: None,
+        }
+    }
+
+    /// The events to store: none when the job is refused.
+    fn stored(&self) -> &[&'a NewEvent] {
+        if self.refused.is_some() {
+            &[]
+        } else {
+            &self.kept
+        }
+    }
+}
+
+/// The settings of each company of the group, creating the companies named for the first time. The
+/// transaction's first statement writes (creating a company, or finding it there), so that on
+/// SQLite it waits its turn for the write lock instead of failing once it has read. On PostgreSQL the
+/// company rows are then read under a shared lock, taken in key order, which a purge's change of
+/// `retained_from` waits for (and which waits for it).
+fn company_settings(
     conn: &mut DbConnection,
     group: &[Job],
-    known: &HashMap<CompanyId, TimeZone>,
     default_timezone: TimeZone,
-    now: i64,
+    now: DateTime<Utc>,
+) -> Result<HashMap<CompanyId, Settings>, StoreError> {
+    let companies: BTreeMap<&CompanyId, ()> = group.iter().map(|job| (&job.company, ())).collect();
+    for company in companies.keys() {
+        crate::company::ensure_company(
+            conn,
+            company.as_str(),
+            default_timezone,
+            now.timestamp_micros(),
+        )?;
+    }
+    if let DbConnection::Postgres(c) = conn {
+        let ids: Vec<&str> = companies.keys().map(|c| c.as_str()).collect();
+        companies::table
+            .filter(companies::id.eq_any(ids))
+            .order(companies::id)
+            .select(companies::id)
+            .for_share()
+            .load::<String>(c)?;
+    }
+    companies
+        .into_keys()
+        .map(|company| {
+            let settings = crate::company::load_settings(conn, company, default_timezone)?;
+            Ok((company.clone(), settings))
+        })
+        .collect()
+}
+
+/// Decides which jobs may create the sites they name for the first time: a job that would take its
+/// company past `max_sites` is refused. Answers the sites to create, in key order.
+fn admit_sites(
+    conn: &mut DbConnection,
+    jobs: &mut [JobInWork<'_>],
+    known: &HashSet<(String, String)>,
+    max_sites: usize,
     learnt: &mut Learnt,
-) -> Result<HashMap<CompanyId, TimeZone>, StoreError> {
-    let mut zones = HashMap::new();
-    for job in group {
-        if zones.contains_key(&job.company) {
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut by_company: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, job) in jobs.iter().enumerate() {
+        by_company
+            .entry(job.job.company.as_str())
+            .or_default()
+            .push(index);
+    }
+    let mut admitted = Vec::new();
+    for (company, indexes) in by_company {
+        let mut unknown: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for &index in &indexes {
+            for event in &jobs[index].kept {
+                let site = event.site.as_str();
+                if !known.contains(&(company.to_owned(), site.to_owned())) && seen.insert(site) {
+                    unknown.push(site);
+                }
+            }
+        }
+        if unknown.is_empty() {
             continue;
         }
-        let zone = match known.get(&job.company) {
-            Some(zone) => *zone,
-            None => {
-                crate::company::ensure_company(conn, job.company.as_str(), default_timezone, now)?;
-                let zone =
-                    crate::company::load_settings(conn, &job.company, default_timezone)?.timezone;
-                learnt.timezones.push((job.company.clone(), zone));
-                zone
+        let mut existing = HashSet::new();
+        for chunk in unknown.chunks(SITES_PER_QUERY) {
+            existing.extend(
+                sites::table
+                    .filter(sites::company_id.eq(company))
+                    .filter(sites::code.eq_any(chunk))
+                    .select(sites::code)
+                    .load::<String>(conn)?,
+            );
+        }
+        for site in &existing {
+            learnt.sites.push((company.to_owned(), site.clone()));
+        }
+        if existing.len() == unknown.len() {
+            continue;
+        }
+        let count: i64 = sites::table
+            .filter(sites::company_id.eq(company))
+            .count()
+            .get_result(conn)?;
+        let mut total = usize::try_from(count).unwrap_or(usize::MAX);
+        let mut added: HashSet<&str> = HashSet::new();
+        for index in indexes {
+            let new: HashSet<&str> = jobs[index]
+                .kept
+                .iter()
+                .map(|e| e.site.as_str())
+                .filter(|site| {
+                    !existing.contains(*site)
+                        && !added.contains(site)
+                        && !known.contains(&(company.to_owned(), (*site).to_owned()))
+                })
+                .collect();
+            if total.saturating_add(new.len()) > max_sites {
+                jobs[index].refused = Some(StoreError::TooManySites { limit: max_sites });
+                continue;
             }
-        };
-        zones.insert(job.company.clone(), zone);
+            total += new.len();
+            added.extend(new);
+        }
+        for site in added {
+            admitted.push((company.to_owned(), site.to_owned()));
+        }
     }
-    Ok(zones)
+    admitted.sort_unstable();
+    learnt.sites.extend(admitted.iter().cloned());
+    Ok(admitted)
 }
 
 #[derive(Insertable)]
@@ -280,27 +438,29 @@ struct EventRow<'a> {
     recorded_at: i64,
 }
 
-fn event_rows<'a>(
-    group: &'a [Job],
-    zones: &HashMap<CompanyId, TimeZone>,
-    now: i64,
-) -> Vec<EventRow<'a>> {
-    let mut rows = Vec::with_capacity(group.iter().map(|j| j.events.len()).sum());
-    for job in group {
-        let zone = zones.get(&job.company).copied().unwrap_or_default();
-        rows.extend(job.events.iter().map(|e| EventRow {
-            company_id: job.company.as_str(),
-            id: e.id.as_bytes(),
-            occurred_at: e.occurred_at.timestamp_micros(),
-            month: month_of(e.occurred_at, zone).key(),
-            feature: e.feature.code(),
-            outcome: e.outcome.code(),
-            cause: e.cause.map(|c| c.code()),
-            site: e.site.as_str(),
-            user_code: e.user_code.as_str(),
-            code: e.code.as_ref().map(|c| c.as_str()),
-            detail: e.detail.map(crate::detail::to_json),
-            recorded_at: now,
+/// The rows of the events to store, each with the index of its job.
+fn event_rows<'a>(jobs: &[JobInWork<'a>], now: i64) -> Vec<(usize, EventRow<'a>)> {
+    let mut rows = Vec::with_capacity(jobs.iter().map(|j| j.stored().len()).sum());
+    for (index, job) in jobs.iter().enumerate() {
+        let company_id = job.job.company.as_str();
+        rows.extend(job.stored().iter().map(|e| {
+            (
+                index,
+                EventRow {
+                    company_id,
+                    id: e.id.as_bytes(),
+                    occurred_at: e.occurred_at.timestamp_micros(),
+                    month: month_of(e.occurred_at, job.zone).key(),
+                    feature: e.feature.code(),
+                    outcome: e.outcome.code(),
+                    cause: e.cause.map(|c| c.code()),
+                    site: e.site.as_str(),
+                    user_code: e.user_code.as_str(),
+                    code: e.code.as_ref().map(|c| c.as_str()),
+                    detail: e.detail.map(crate::detail::to_json),
+                    recorded_at: now,
+                },
+            )
         }));
     }
     rows
@@ -341,29 +501,18 @@ fn insert_events(conn: &mut DbConnection, rows: &[EventRow<'_>]) -> Result<Vec<b
 }
 
 /// Creates the sites named for the first time, displayed under their code until renamed.
-fn add_sites(
-    conn: &mut DbConnection,
-    rows: &[EventRow<'_>],
-    known: &HashSet<(String, String)>,
-    learnt: &mut Learnt,
-) -> Result<(), StoreError> {
-    let mut seen = HashSet::new();
-    for row in rows {
-        let key = (row.company_id.to_owned(), row.site.to_owned());
-        if known.contains(&key) || !seen.insert(key.clone()) {
-            continue;
-        }
+fn insert_sites(conn: &mut DbConnection, new_sites: &[(String, String)]) -> Result<(), StoreError> {
+    for (company, site) in new_sites {
         let new_site = (
-            sites::company_id.eq(row.company_id),
-            sites::code.eq(row.site),
-            sites::name.eq(row.site),
+            sites::company_id.eq(company),
+            sites::code.eq(site),
+            sites::name.eq(site),
             sites::hidden.eq(false),
         );
         with_backend!(&mut *conn, |c| diesel::insert_into(sites::table)
             .values(new_site)
             .on_conflict_do_nothing()
             .execute(c))?;
-        learnt.sites.push(key);
     }
     Ok(())
 }
@@ -380,14 +529,15 @@ struct CountRow<'a> {
     count: i64,
 }
 
-/// Adds the new events to their monthly counters. On PostgreSQL many counters go in one statement:
-/// each statement is a round trip, and a batch spread over days touches hundreds of counters.
+/// Adds the new events to their monthly counters, in key order. On PostgreSQL many counters go in one
+/// statement: each statement is a round trip, and a batch spread over days touches hundreds of
+/// counters.
 fn add_counts(
     conn: &mut DbConnection,
     rows: &[EventRow<'_>],
     fresh: &[bool],
 ) -> Result<(), StoreError> {
-    let mut counts: HashMap<(&str, &str, i32, &str, &str, &str), i64> = HashMap::new();
+    let mut counts: BTreeMap<(&str, &str, i32, &str, &str, &str), i64> = BTreeMap::new();
     for (row, _) in rows.iter().zip(fresh).filter(|(_, f)| **f) {
         let key = (
             row.company_id,

@@ -9,6 +9,7 @@ diesel::table! {
         last_purge_at -> Nullable<BigInt>,
         last_purge_removed -> Nullable<BigInt>,
         created_at -> BigInt,
+        retained_from -> Nullable<Integer>,
     }
 }
 
@@ -57,6 +58,7 @@ diesel::table! {
         password_hash -> Text,
         scopes -> Text,
         created_at -> BigInt,
+        password_changed_at -> BigInt,
     }
 }
 

@@ -33,12 +33,24 @@ pub struct SiteChange {
 }
 
 impl Store {
-    /// The company's sites, hidden ones included, ordered by code.
-    pub async fn sites(&self, company: CompanyId) -> Result<Vec<Site>, StoreError> {
+    /// Up to `limit` of the company's sites after the code `after`, hidden ones included, ordered by
+    /// code.
+    pub async fn sites(
+        &self,
+        company: CompanyId,
+        after: Option<SiteCode>,
+        limit: usize,
+    ) -> Result<Vec<Site>, StoreError> {
         self.read(move |conn| {
-            let rows: Vec<(String, String, bool)> = sites::table
+            let mut query = sites::table
                 .filter(sites::company_id.eq(company.as_str()))
+                .into_boxed();
+            if let Some(after) = &after {
+                query = query.filter(sites::code.gt(after.as_str()));
+            }
+            let rows: Vec<(String, String, bool)> = query
                 .order(sites::code)
+                .limit(i64::try_from(limit).unwrap_or(i64::MAX))
                 .select((sites::code, sites::name, sites::hidden))
                 .load(conn)?;
             Ok(rows

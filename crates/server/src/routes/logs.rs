@@ -5,14 +5,13 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::Utc;
 use futures_util::{stream, StreamExt};
 use histo_api_types::{
     ApiError as ErrorBody, EventDetail, ExportQuery, LogEntry as Item, LogPage as Page, LogsQuery,
     SiteFilter,
 };
-use histo_domain::{month_of, Detail, Month, Period, TimeZone};
-use histo_store::{CompanyView, EntryPosition, LogEntry, LogPage};
+use histo_domain::{has_purged, Detail, Month, Period, TimeZone};
+use histo_store::{EntryPosition, LogEntry, LogPage};
 use uuid::Uuid;
 
 use crate::auth::{Authorized, LogsRead};
@@ -66,7 +65,8 @@ pub async fn logs(
     Ok(HttpResponse::Ok().json(Page {
         items: items(&page),
         next_cursor: page.next.map(encode_cursor),
-        purged: purged(&page.company, period),
+        purged: has_purged(period, page.company.retained_from),
+        retained_from: page.company.retained_from.to_string(),
     }))
 }
 
@@ -144,12 +144,6 @@ pub(crate) fn limit(value: &Option<String>) -> Result<usize, ApiError> {
                 ApiError::invalid_field("limit", format!("must be a number from 1 to {MAX_LIMIT}"))
             }),
     }
-}
-
-/// Whether the whole period lies before the company's retention limit, as of now.
-fn purged(company: &CompanyView, period: Period) -> bool {
-    let current = month_of(Utc::now(), company.timezone);
-    company.retention.has_purged(period, current)
 }
 
 fn items(page: &LogPage) -> Vec<Item> {
@@ -316,16 +310,41 @@ impl CsvFormat {
             .delimiter(self.separator)
             .from_writer(into);
         for row in rows {
-            writer.write_record(&row).map_err(|e| failed(&e))?;
+            for cell in &row {
+                writer
+                    .write_field(spreadsheet_safe(cell).as_bytes())
+                    .map_err(|e| failed(&e))?;
+            }
+            writer.write_record(None::<&[u8]>).map_err(|e| failed(&e))?;
         }
         let bytes = writer.into_inner().map_err(|e| failed(&e))?;
         Ok(web::Bytes::from(bytes))
     }
 }
 
+/// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return
+/// first) is given a leading `'`, as OWASP advises against CSV injection: site, user and support
+/// codes may start with `-`.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_defused() {
+        for formula in ["-A1", "=1+2", "+33", "@SUM(A1)", "\tx", "\rx", "-2-3"] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for plain in ["LYON", "2026-03-31T23:30:00+02:00", "", "a-b"] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
+    }
 
     #[test]
     fn a_cursor_reads_back_only_within_its_period() {

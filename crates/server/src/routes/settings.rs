@@ -39,8 +39,9 @@ pub async fn settings(
 ///
 /// Sets how many months of log entries the company keeps (1–120), with the company's admin password
 /// (set by `histo admin-password`). A shorter period purges the entries now out of it right away, in
-/// the background; the monthly counts stay. Wrong passwords are slowed down and, after five in a row,
-/// refused with 429 for a while. The change goes to the audit trail.
+/// the background; the monthly counts stay. Wrong passwords are slowed down and, after five in a row
+/// for the company (whoever types them), refused with 429 for a while; they go to the audit trail, as
+/// does the change.
 #[utoipa::path(
     tag = "settings",
     request_body = RetentionInput,
@@ -52,6 +53,7 @@ pub async fn settings(
         (status = 409, description = "The company has no admin password yet", body = ErrorBody),
         (status = 422, description = "`months` out of 1–120, or a missing or unknown field", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords: wait for `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "Too many passwords are being checked: wait for `Retry-After` seconds", body = ErrorBody),
     ),
     security(("bearer" = ["settings:admin"]))
 )]
@@ -70,24 +72,7 @@ pub async fn set_retention(
         .and_then(|months| RetentionPolicy::new(months).ok())
         .ok_or_else(|| ApiError::invalid_field("months", "must be between 1 and 120"))?;
     let caller = auth.caller;
-    let stored = state
-        .store
-        .admin_password_hash(caller.company.clone())
-        .await?
-        .ok_or_else(|| {
-            ApiError::Conflict("no admin password: set one with histo admin-password".into())
-        })?;
-    let who = (
-        caller.company.as_str().to_owned(),
-        caller.user.as_str().to_owned(),
-    );
-    let right = state
-        .admin_password_attempts
-        .check_password(who, admin_password, Some(stored))
-        .await?;
-    if !right {
-        return Err(ApiError::Forbidden("wrong admin password".into()));
-    }
+    super::access::check_admin_password(&state, &caller, admin_password).await?;
     let actor = Actor::User(caller.user);
     let change = state
         .store
@@ -112,5 +97,6 @@ fn shown(stored: &histo_store::Settings) -> Settings {
             at: super::local_time(purge.at, stored.timezone),
             removed: purge.removed,
         }),
+        retained_from: stored.retained_from(chrono::Utc::now()).to_string(),
     }
 }

@@ -2,23 +2,25 @@
 //! leaves a site out of every read, set by the holders of `sites:manage`.
 
 use actix_web::{get, patch, web, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, Site, SiteInput};
-use histo_domain::SiteCode;
+use histo_api_types::{ApiError as ErrorBody, Site, SiteInput, SitesQuery};
+use histo_domain::{SiteCode, SiteName};
 use histo_store::{Actor, SiteChange};
 
 use crate::auth::{Authorized, LogsRead, SitesManage};
 use crate::error::ApiError;
-use crate::query::NoParams;
 use crate::AppState;
 
 /// The company's sites
 ///
-/// Every site of the token's company, hidden ones included, ordered by code. A site appears when an
-/// event first names it.
+/// The sites of the token's company, hidden ones included, ordered by code, a page at a time (1,000
+/// by default). A site appears when an event first names it. When more sites follow, the answer's
+/// `Link` header gives the next page's address (`rel="next"`).
 #[utoipa::path(
     tag = "sites",
+    params(SitesQuery),
     responses(
-        (status = 200, description = "The sites, ordered by code", body = [Site]),
+        (status = 200, description = "The sites, ordered by code", body = [Site],
+         headers(("Link" = String, description = "`</api/v1/sites?after=LYON&limit=1000>; rel=\"next\"` when more sites follow"))),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "An unknown parameter, named in `details[0].field`", body = ErrorBody),
@@ -29,20 +31,55 @@ use crate::AppState;
 pub async fn sites(
     auth: Authorized<LogsRead>,
     state: web::Data<AppState>,
-    _query: web::Query<NoParams>,
+    query: web::Query<SitesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let sites: Vec<Site> = state
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_SITES_PAGE,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_SITES_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "limit",
+                    format!("must be a number from 1 to {MAX_SITES_PAGE}"),
+                )
+            })?,
+    };
+    let after = query
+        .after
+        .as_deref()
+        .map(SiteCode::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("after", e.to_string()))?;
+    let mut sites: Vec<Site> = state
         .store
-        .sites(auth.caller.company)
+        .sites(auth.caller.company, after, limit + 1)
         .await?
         .into_iter()
         .map(shown)
         .collect();
-    Ok(HttpResponse::Ok().json(sites))
+    let mut answer = HttpResponse::Ok();
+    if sites.len() > limit {
+        sites.truncate(limit);
+        if let Some(last) = sites.last() {
+            let next: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("after", &last.code)
+                .append_pair("limit", &limit.to_string())
+                .finish();
+            answer.insert_header((
+                actix_web::http::header::LINK,
+                format!("</api/v1/sites?{next}>; rel=\"next\""),
+            ));
+        }
+    }
+    Ok(answer.json(sites))
 }
 
-/// The longest display name of a site.
-pub const MAX_NAME_CHARS: usize = 100;
+/// Sites per page when the client does not say.
+pub const DEFAULT_SITES_PAGE: usize = 1_000;
+/// The most sites one page holds.
+pub const MAX_SITES_PAGE: usize = 10_000;
 
 /// Hide, show or rename a site
 ///
@@ -72,7 +109,10 @@ pub async fn change_site(
     let not_found = || ApiError::NotFound("no such site".into());
     let code = SiteCode::parse(&code).map_err(|_| not_found())?;
     let SiteInput { hidden, name } = body.into_inner();
-    let name = name.map(|name| display_name(&name)).transpose()?;
+    let name = name
+        .map(|name| SiteName::parse(&name).map(SiteName::into_string))
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("name", e.to_string()))?;
     let caller = auth.caller;
     let site = state
         .store
@@ -85,24 +125,6 @@ pub async fn change_site(
         .await?
         .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(shown(site)))
-}
-
-/// A display name: trimmed, 1–100 characters, no control characters.
-fn display_name(name: &str) -> Result<String, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid_field(
-            "name",
-            format!("must be 1 to {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(ApiError::invalid_field(
-            "name",
-            "must not contain control characters",
-        ));
-    }
-    Ok(name.to_owned())
 }
 
 fn shown(site: histo_store::Site) -> Site {
