@@ -63,7 +63,7 @@ fn months_ago(n: i32) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_sign_in_values_are_refused_before_anything_is_kept() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]);
     // A megabyte of company: over the small body limit of every route but recording.
     let huge = "a".repeat(1 << 20);
     let (status, body) = app
@@ -114,8 +114,7 @@ async fn a_flood_of_sign_ins_is_turned_away_and_reads_go_on() {
         Db::Sqlite,
         &["--password-checks", "1", "--password-queue", "2"],
         &[],
-    )
-    .expect("SQLite");
+    );
     let reader = token("acme", "logs:read");
     let writer = token("acme", "events:write");
     let now = chrono::Utc::now().to_rfc3339();
@@ -174,9 +173,7 @@ on_both!(
 );
 
 async fn concurrent_guesses_check_at_most_five_passwords(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &[], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &[], &[]);
     let output = app.histo(
         &[
             "user",
@@ -301,9 +298,7 @@ async fn concurrent_guesses_check_at_most_five_passwords(db: Db) {
 }
 
 async fn guesses_from_one_address_leave_the_account_open_elsewhere(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &[], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &[], &[]);
     let output = app.histo(
         &[
             "user",
@@ -363,8 +358,7 @@ async fn guesses_from_one_address_leave_the_account_open_elsewhere(db: Db) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_counted() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &["--trusted-proxies", "127.0.0.1"], &[])
-        .expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &["--trusted-proxies", "127.0.0.1"], &[]);
     let output = app.histo(
         &[
             "user",
@@ -411,9 +405,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_counted() {
 }
 
 async fn tokens_of_histo_end_with_their_account_or_password(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &[], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &[], &[]);
     let add = |password: &str| {
         let output = app.histo(
             &[
@@ -487,7 +479,7 @@ async fn tokens_of_histo_end_with_their_account_or_password(db: Db) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuer_audience_nbf_and_the_scheme_are_checked_by_histo_serve() {
     let env = [("HISTO_JWT_ISSUER", "erp"), ("HISTO_JWT_AUDIENCE", "histo")];
-    let app = TestApp::spawn_binary(Db::Sqlite, &[], &env).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &[], &env);
     let claims = || {
         Claims::new(
             &CompanyId::parse("acme").unwrap(),
@@ -569,9 +561,7 @@ async fn issuer_audience_nbf_and_the_scheme_are_checked_by_histo_serve() {
 }
 
 async fn a_retry_after_a_purge_is_expired_not_counted_twice(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &[], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &[], &[]);
     let writer = token("acme", "events:write");
     let reader = token("acme", "logs:read");
     // Older than the 24 months kept by default: acknowledged, neither stored nor counted.
@@ -636,9 +626,7 @@ async fn a_retry_after_a_purge_is_expired_not_counted_twice(db: Db) {
 }
 
 async fn lengthening_the_period_stops_a_purge_in_progress(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &[], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &[], &[]);
     app.keep_ten_years("acme").await;
     let writer = token("acme", "events:write");
     // 1,000 entries in each of the last 60 months.
@@ -721,9 +709,7 @@ async fn lengthening_the_period_stops_a_purge_in_progress(db: Db) {
 }
 
 async fn a_company_has_a_bounded_number_of_sites(db: Db) {
-    let Some(app) = TestApp::spawn_binary(db, &["--max-sites", "5"], &[]) else {
-        return;
-    };
+    let app = TestApp::spawn_binary(db, &["--max-sites", "5"], &[]);
     let writer = token("acme", "events:write");
     let now = chrono::Utc::now().to_rfc3339();
     let at = |sites: &[&str]| json!({"events": sites.iter().map(|s| event("email", "success", s, &now)).collect::<Vec<_>>()});
@@ -782,7 +768,7 @@ async fn a_company_has_a_bounded_number_of_sites(db: Db) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousands_of_hidden_sites_do_not_break_reads() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-sites", "40000"], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-sites", "40000"], &[]);
     let writer = token("acme", "events:write");
     let now = chrono::Utc::now().to_rfc3339();
     for chunk in 0..4 {
@@ -825,7 +811,7 @@ async fn thousands_of_hidden_sites_do_not_break_reads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_stay_small_whatever_was_sent() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]);
     let writer = token("acme", "events:write");
     // A million unknown keys (about 14 MB): named a few, then counted.
     let mut body = String::from("{");
@@ -885,7 +871,7 @@ async fn trickle(host: &str, head: &str, length: usize, pace: Duration) -> Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_sent_too_slowly_are_cut_off() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-connections", "4"], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-connections", "4"], &[]);
     let host = app.address.trim_start_matches("http://").to_owned();
     let sign_in = format!(
         "POST /api/v1/auth/token HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
@@ -914,8 +900,7 @@ async fn bodies_sent_too_slowly_are_cut_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recording_turns_away_what_would_overfill_memory() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-pending-bytes", "1000000"], &[])
-        .expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &["--max-pending-bytes", "1000000"], &[]);
     let writer = token("acme", "events:write");
     let host = app.address.trim_start_matches("http://").to_owned();
     // One request holds 800,000 bytes of the budget while its body comes in.
@@ -964,7 +949,7 @@ async fn recording_turns_away_what_would_overfill_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_defuse_cells_a_spreadsheet_would_run() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]);
     let now = chrono::Utc::now();
     let mut formula = event("email", "error", "-2-3", &now.to_rfc3339());
     formula["user_code"] = json!("-A1");
@@ -994,7 +979,7 @@ async fn exports_defuse_cells_a_spreadsheet_would_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn site_names_are_visible_text() {
-    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]).expect("SQLite");
+    let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]);
     let now = chrono::Utc::now().to_rfc3339();
     assert_eq!(
         app.record(
@@ -1029,9 +1014,7 @@ async fn site_names_are_visible_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_neither_deadlock_nor_double_count() {
-    let Some(first) = TestApp::spawn_binary(Db::Postgres, &[], &[]) else {
-        return;
-    };
+    let first = TestApp::spawn_binary(Db::Postgres, &[], &[]);
     let second = crate::helpers::HistoProcess::start_with(
         &["--database-url", &first.db.url],
         &[("HISTO_JWT_SECRET", SECRET)],

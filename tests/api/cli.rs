@@ -27,9 +27,7 @@ fn histo_token(secret: &str, extra: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn histo_token_mints_a_token_the_server_accepts() {
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else {
-        return;
-    };
+    let app = TestApp::spawn(Db::Sqlite).await;
     let output = histo_token(SECRET, &["--scope", "events:write", "--ttl", "60"]);
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();

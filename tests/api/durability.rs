@@ -17,9 +17,7 @@ enum Stop {
 }
 
 async fn acknowledged_events_survive(db: Db, stop: Stop) {
-    let Some(test_db) = TestDb::new(db) else {
-        return;
-    };
+    let test_db = TestDb::new(db);
     let server = HistoProcess::start(&test_db.url);
     let writer = token("durable", "events:write");
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));

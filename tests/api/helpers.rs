@@ -31,21 +31,23 @@ pub fn postgres_base_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".into())
 }
 
-/// Whether PostgreSQL answers; says so loudly once when it does not, and fails under `CI=true`.
-fn postgres_reachable() -> bool {
-    static REACHABLE: OnceLock<bool> = OnceLock::new();
-    *REACHABLE.get_or_init(|| {
-        let reachable = DatabaseUrl::parse(&postgres_base_url())
+/// Fails the test, saying how to start PostgreSQL, when it does not answer: its tests are never
+/// skipped.
+fn require_postgres() {
+    static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
+    let reachable = REACHABLE.get_or_init(|| {
+        DatabaseUrl::parse(&postgres_base_url())
             .and_then(|url| url.connect())
-            .is_ok();
-        if !reachable {
-            eprintln!(
-                "\n!!!!! PostgreSQL is NOT reachable at {}: its tests are SKIPPED !!!!!\n",
-                postgres_base_url()
-            );
-        }
-        reachable
-    })
+            .map(drop)
+            .map_err(|e| e.to_string())
+    });
+    if let Err(error) = reachable {
+        panic!(
+            "PostgreSQL does not answer at {} ({error}): start it (scripts/ensure-postgres.sh, or \
+             pg_ctlcluster VERSION main start) or set HISTO_TEST_POSTGRES_URL",
+            postgres_base_url()
+        );
+    }
 }
 
 /// A fresh, empty database: a SQLite file in a temporary folder, or a new PostgreSQL schema.
@@ -66,37 +68,31 @@ mod tempdir {
 }
 
 impl TestDb {
-    /// `None` when PostgreSQL is not reachable outside CI (the skip is announced).
-    pub fn new(db: Db) -> Option<TestDb> {
+    /// Fails when PostgreSQL does not answer: its tests never pass without it.
+    pub fn new(db: Db) -> TestDb {
         let name = format!("histo_t_{}", uuid::Uuid::new_v4().simple());
         match db {
             Db::Sqlite => {
                 let dir = std::env::temp_dir().join(&name);
                 std::fs::create_dir_all(&dir).expect("temporary folder");
                 let url = dir.join("histo.db").to_string_lossy().into_owned();
-                Some(TestDb {
+                TestDb {
                     url,
                     schema: None,
                     _dir: Some(tempdir::Dir(dir)),
-                })
+                }
             }
             Db::Postgres => {
-                if !postgres_reachable() {
-                    assert!(
-                        std::env::var("CI").as_deref() != Ok("true"),
-                        "PostgreSQL must be reachable under CI=true"
-                    );
-                    return None;
-                }
+                require_postgres();
                 execute_on_postgres(&format!("CREATE SCHEMA {name}"));
                 let base = postgres_base_url();
                 let separator = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{separator}options=-csearch_path%3D{name}");
-                Some(TestDb {
+                TestDb {
                     url,
                     schema: Some(name),
                     _dir: None,
-                })
+                }
             }
         }
     }
@@ -173,13 +169,13 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub async fn spawn(db: Db) -> Option<TestApp> {
+    pub async fn spawn(db: Db) -> TestApp {
         TestApp::spawn_with(db, test_limits()).await
     }
 
     /// A server with other limits than the tests' usual ones.
-    pub async fn spawn_with(db: Db, limits: Limits) -> Option<TestApp> {
-        let db = TestDb::new(db)?;
+    pub async fn spawn_with(db: Db, limits: Limits) -> TestApp {
+        let db = TestDb::new(db);
         let url = db.url.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&url, StoreOptions::default()))
             .await
@@ -190,18 +186,18 @@ impl TestApp {
         let verifier = TokenVerifier::hs256(SECRET.as_bytes()).expect("secret");
         let server = histo_server::serve(listener, store, verifier, limits).expect("server starts");
         tokio::spawn(server);
-        Some(TestApp {
+        TestApp {
             address,
             client: reqwest::Client::new(),
             _process: None,
             db,
-        })
+        }
     }
 
     /// The real `histo serve` on a fresh database, signing with the tests' secret, with more flags
     /// and `HISTO_*` variables (which may replace the secret).
-    pub fn spawn_binary(db: Db, args: &[&str], env: &[(&str, &str)]) -> Option<TestApp> {
-        let db = TestDb::new(db)?;
+    pub fn spawn_binary(db: Db, args: &[&str], env: &[(&str, &str)]) -> TestApp {
+        let db = TestDb::new(db);
         let args: Vec<&str> = ["--database-url", db.url.as_str()]
             .into_iter()
             .chain(args.iter().copied())
@@ -212,12 +208,12 @@ impl TestApp {
             .chain(env.iter().copied())
             .collect();
         let process = HistoProcess::start_with(&args, &env);
-        Some(TestApp {
+        TestApp {
             address: process.address.clone(),
             client: reqwest::Client::new(),
             _process: Some(process),
             db,
-        })
+        }
     }
 
     /// Sends `method` to `path` with an optional token and JSON body; the status and the JSON answer.
@@ -539,17 +535,13 @@ macro_rules! on_both_databases {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await {
-                    super::$name(app).await
-                }
+                super::$name($crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await).await
             })+
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await {
-                    super::$name(app).await
-                }
+                super::$name($crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await).await
             })+
         }
     };

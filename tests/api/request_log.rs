@@ -39,9 +39,7 @@ fn is_uuid(text: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_request_ids_and_no_secret() {
-    let Some(db) = TestDb::new(Db::Sqlite) else {
-        return;
-    };
+    let db = TestDb::new(Db::Sqlite);
     let scopes = "logs:read settings:admin";
     let commands: [(&[&str], &str); 2] = [
         (

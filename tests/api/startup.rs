@@ -96,9 +96,7 @@ async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: l
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_on_an_empty_postgres_schema_with_the_secret_in_a_file() {
-    let Some(db) = TestDb::new(Db::Postgres) else {
-        return;
-    };
+    let db = TestDb::new(Db::Postgres);
     let secret = SettingFile::new(&format!("{SECRET}\n"));
     let env = [
         ("HISTO_DATABASE_URL", db.url.as_str()),
@@ -109,7 +107,7 @@ async fn starts_on_an_empty_postgres_schema_with_the_secret_in_a_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_the_database_url_from_a_file_and_stops_on_sigint() {
-    let db = TestDb::new(Db::Sqlite).expect("SQLite");
+    let db = TestDb::new(Db::Sqlite);
     let url = SettingFile::new(&format!("{}\n", db.url));
     let env = [
         ("HISTO_DATABASE_URL_FILE", url.path()),
@@ -120,7 +118,7 @@ async fn reads_the_database_url_from_a_file_and_stops_on_sigint() {
 
 #[test]
 fn a_setting_given_twice_or_in_a_missing_file_is_refused() {
-    let db = TestDb::new(Db::Sqlite).expect("SQLite");
+    let db = TestDb::new(Db::Sqlite);
     let secret = SettingFile::new(SECRET);
     let token_args = [
         "token",
