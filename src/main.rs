@@ -262,6 +262,10 @@ struct ServeArgs {
     /// "https://erp.example.com"; none by default.
     #[arg(long, env = "HISTO_CORS_ORIGINS", default_value = "")]
     cors_origins: String,
+    /// Origins whose pages may show the web app in an iframe (the host application's),
+    /// comma-separated, e.g. "https://erp.example.com"; none by default.
+    #[arg(long, env = "HISTO_FRAME_ANCESTORS", default_value = "")]
+    frame_ancestors: String,
 }
 
 impl ServeArgs {
@@ -282,6 +286,8 @@ impl ServeArgs {
             ),
             cors_origins: histo_server::headers::parse_origins(&self.cors_origins)
                 .map_err(|e| anyhow::anyhow!("HISTO_CORS_ORIGINS: {e}"))?,
+            frame_ancestors: histo_server::headers::parse_origins(&self.frame_ancestors)
+                .map_err(|e| anyhow::anyhow!("HISTO_FRAME_ANCESTORS: {e}"))?,
             ..Limits::default()
         })
     }

@@ -95,6 +95,29 @@ pub fn expire() {
     }
 }
 
+/// Whether the web app is shown in a frame of the host application (`HISTO_FRAME_ANCESTORS`): its
+/// users are signed in by the host's links, so a password form is of no use there.
+pub fn framed() -> bool {
+    let own = window();
+    match own.top() {
+        Ok(Some(top)) => wasm_bindgen::JsValue::from(top) != wasm_bindgen::JsValue::from(own),
+        // A top that cannot be read is another page's.
+        _ => true,
+    }
+}
+
+/// The message a framed web app posts to the host page when it needs a new link: the host answers
+/// by loading the frame with a fresh `signInUrl`. It carries no token or data, so any origin may
+/// read it.
+pub const LINK_NEEDED: &str = "histo:sign-in-needed";
+
+/// Asks the host page for a new link.
+pub fn ask_host_for_a_link() {
+    if let Ok(Some(parent)) = window().parent() {
+        let _ = parent.post_message(&wasm_bindgen::JsValue::from_str(LINK_NEEDED), "*");
+    }
+}
+
 /// What the interface needs from the token's payload.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Claims {

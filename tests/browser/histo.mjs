@@ -29,10 +29,13 @@ export function mintToken(database, secret, company, scope, user) {
   return run.stdout.trim();
 }
 
-/** `histo serve` on `database` and a free local port; resolves to { base, process } once it listens. */
-export async function startHisto(database, secret) {
+/**
+ * `histo serve` on `database` and a free local port, with `env`'s variables besides; resolves to
+ * { base, process } once it listens.
+ */
+export async function startHisto(database, secret, env = {}) {
   const server = spawn(binary, ['serve', '--bind', '127.0.0.1:0', '--database-url', database], {
-    env: { ...process.env, HISTO_JWT_SECRET: secret, NO_COLOR: '1' },
+    env: { ...process.env, HISTO_JWT_SECRET: secret, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const base = await new Promise((resolve, reject) => {

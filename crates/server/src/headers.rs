@@ -1,6 +1,7 @@
 //! Headers: request heads over the limit are refused (431); every answer says no content-type
-//! sniffing, no referrer (the web app's address may hold `#access_token=`), no framing by other sites,
-//! a Content-Security-Policy fitting its area, and no caching of API answers. CORS stays closed unless
+//! sniffing, no referrer (the web app's address may hold `#access_token=`), no framing by other sites
+//! (but the web app by the host application's pages, `HISTO_FRAME_ANCESTORS`), a
+//! Content-Security-Policy fitting its area, and no caching of API answers. CORS stays closed unless
 //! origins are configured (`HISTO_CORS_ORIGINS`).
 
 use actix_cors::Cors;
@@ -64,12 +65,29 @@ const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                            object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// Who may show the web app in a frame: the Content-Security-Policy of its pages, built once.
+#[derive(Debug, Clone)]
+pub struct Framing {
+    web_app_policy: HeaderValue,
+    /// Whether some origins may frame the web app (`HISTO_FRAME_ANCESTORS`).
+    allowed: bool,
+}
+
+impl Framing {
+    pub fn new(frame_ancestors: &[String]) -> Framing {
+        Framing {
+            web_app_policy: web_app::content_security_policy(frame_ancestors),
+            allowed: !frame_ancestors.is_empty(),
+        }
+    }
+}
+
 /// Adds the security headers of `area` to an answer.
-pub fn secure(area: Area, headers: &mut HeaderMap) {
+pub fn secure(area: Area, headers: &mut HeaderMap, framing: &Framing) {
     let policy = match area {
         Area::Api => HeaderValue::from_static(API_POLICY),
         Area::Docs => HeaderValue::from_static(DOCS_POLICY),
-        Area::WebApp => web_app::content_security_policy(),
+        Area::WebApp => framing.web_app_policy.clone(),
     };
     headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
@@ -80,7 +98,11 @@ pub fn secure(area: Area, headers: &mut HeaderMap) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // X-Frame-Options knows no list of origins: where the web app may be framed, its
+    // Content-Security-Policy says by whom.
+    if !(area == Area::WebApp && framing.allowed) {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     if area == Area::Api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

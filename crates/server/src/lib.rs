@@ -61,6 +61,8 @@ pub struct Limits {
     pub client_disconnect_timeout: Duration,
     /// Origins of other web sites whose pages may call the API (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Origins whose pages may show the web app in a frame (the host application's); none by default.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl Default for Limits {
@@ -79,6 +81,7 @@ impl Default for Limits {
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(2),
             cors_origins: Vec::new(),
+            frame_ancestors: Vec::new(),
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct AppState {
     pub wrong_passwords: throttle::Throttle,
     /// Argon2, a few at a time.
     pub passwords: password::PasswordChecks,
+    /// Who may frame the web app.
+    pub framing: headers::Framing,
     /// Bytes of recording requests in memory, against `Limits::max_pending_bytes`.
     pub pending_bytes: std::sync::Arc<tokio::sync::Semaphore>,
     pub metrics: Metrics,
@@ -124,6 +129,7 @@ pub fn serve(
         store,
         wrong_passwords: throttle::Throttle::new(limits.wrong_passwords),
         passwords: password::PasswordChecks::new(running, queue),
+        framing: headers::Framing::new(&limits.frame_ancestors),
         pending_bytes: std::sync::Arc::new(tokio::sync::Semaphore::new(
             limits
                 .max_pending_bytes

@@ -41,13 +41,22 @@ pub async fn observe(
         Area::WebApp => WEB_APP_ROUTE,
         Area::Api | Area::Docs => UNKNOWN_ROUTE,
     });
-    headers::secure(area, response.headers_mut());
+    let state = http_request.app_data::<web::Data<AppState>>().cloned();
+    let default_framing;
+    let framing = match &state {
+        Some(state) => &state.framing,
+        None => {
+            default_framing = headers::Framing::new(&[]);
+            &default_framing
+        }
+    };
+    headers::secure(area, response.headers_mut(), framing);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status();
     let took = started.elapsed();
-    if let Some(state) = http_request.app_data::<web::Data<AppState>>() {
+    if let Some(state) = &state {
         state
             .metrics
             .answered(http_request.method(), route, status, took);

@@ -5,8 +5,6 @@
 //! that an API route does not take (`DELETE /api/v1/events`); other API paths are a 404. The hashed files
 //! come with brotli and gzip twins made at build time, sent as they are to browsers that take them.
 
-use std::sync::LazyLock;
-
 use actix_web::http::header::{self, CacheControl, CacheDirective, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -120,27 +118,30 @@ fn accepts(request: &HttpRequest, encoding: &str) -> bool {
 
 /// The web app's Content-Security-Policy: scripts, WebAssembly (`'wasm-unsafe-eval'`) and requests
 /// from Histo's own origin only, plus the inline module script of `index.html` by its SHA-256;
-/// inline styles (the page's `<style>` and the chart's style attributes); no plugins, no framing.
-pub fn content_security_policy() -> HeaderValue {
-    static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
-        let index = Dist::get(INDEX).map(|file| file.data.into_owned());
-        let hashes: String = inline_scripts(&String::from_utf8_lossy(&index.unwrap_or_default()))
-            .map(|script| {
-                let digest = Sha256::digest(script.as_bytes());
-                format!(
-                    " 'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                )
-            })
-            .collect();
-        let policy = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
-             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-        );
-        HeaderValue::from_str(&policy).expect("a policy of ASCII text")
-    });
-    POLICY.clone()
+/// inline styles (the page's `<style>` and the chart's style attributes); no plugins; framing only by
+/// the pages of `frame_ancestors` (the host application's, `HISTO_FRAME_ANCESTORS`), none by default.
+pub fn content_security_policy(frame_ancestors: &[String]) -> HeaderValue {
+    let index = Dist::get(INDEX).map(|file| file.data.into_owned());
+    let hashes: String = inline_scripts(&String::from_utf8_lossy(&index.unwrap_or_default()))
+        .map(|script| {
+            let digest = Sha256::digest(script.as_bytes());
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let ancestors = if frame_ancestors.is_empty() {
+        "'none'".to_owned()
+    } else {
+        frame_ancestors.join(" ")
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+    );
+    HeaderValue::from_str(&policy).expect("a policy of ASCII text: origins are checked")
 }
 
 /// The text of each `<script>` of a page that has no `src`.

@@ -1,5 +1,6 @@
 //! The sign-in page: company, user code and password, exchanged for a token by
-//! `POST /api/v1/auth/token`. The URL is left alone, so that after signing in the same page shows.
+//! `POST /api/v1/auth/token`. The URL is left alone, so that after signing in the same page shows. In
+//! a frame of the host application there is no form: the host page is asked for a new link.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +12,27 @@ use crate::text::t;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
+    if auth::framed() {
+        return FramedSignIn().into_any();
+    }
+    PasswordSignIn().into_any()
+}
+
+/// In a frame of the host application: no form, the host page is asked for a new link.
+#[component]
+fn FramedSignIn() -> impl IntoView {
+    auth::ask_host_for_a_link();
+    view! {
+        <main class="sign-in">
+            <div class="corner"><LangSwitch/></div>
+            <h1>{move || t().app_title}</h1>
+            <p class="note" role="status" id="framed-sign-in">{move || t().framed_link_expired}</p>
+        </main>
+    }
+}
+
+#[component]
+fn PasswordSignIn() -> impl IntoView {
     let company = RwSignal::new(String::new());
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
