@@ -24,14 +24,17 @@ run: build
 	$(RELEASE_BIN) serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
 
 ## test: docker-compose.yml and the Dockerfile checked without Docker; unit tests, then the API through
-## HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is installed and stopped), with the web app
-## built first so that the server serves it; then the debug `histo` binary that cargo test has just
-## built is fuzzed from its OpenAPI document, and drives the web app in headless Chromium.
+## HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is installed and stopped; the tests fail
+## when it does not answer), with the web app built first so that the server serves it; then the debug
+## `histo` binary that cargo test has just built serves the PHP client's tests, is fuzzed from its
+## OpenAPI document, and drives the web app in headless Chromium.
 test: web
 	scripts/ensure-postgres.sh
 	scripts/setup-python-tools.sh
+	scripts/setup-php.sh
 	$(HISTO_PYTHON_TOOLS)/bin/python -m pytest -q -p no:cacheprovider tests/deploy
 	cargo test --workspace --exclude histo-frontend
+	scripts/test-php.sh $(CARGO_TARGET_DIR)/debug/histo
 	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo sqlite
 	scripts/fuzz-api.sh $(CARGO_TARGET_DIR)/debug/histo postgres
 	scripts/setup-browser.sh
