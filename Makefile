@@ -10,11 +10,11 @@ export HISTO_PYTHON_TOOLS
 # Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
 RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
-.PHONY: build web run test bench bench-web openapi
+.PHONY: build web run test bench bench-read bench-attacks bench-web openapi
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
-	cargo build --release --bin histo --bin histo-bench
+	cargo build --release -p histo -p histo-bench
 
 web:
 	scripts/build-web.sh
@@ -42,7 +42,16 @@ test: web
 
 ## bench: recording speed through HTTP on both databases, beside raw inserts.
 bench:
-	cargo run --release --bin histo-bench
+	cargo run --release -p histo-bench -- ingest
+
+## bench-read: read latencies on 10 million events, both databases (loading takes minutes).
+bench-read:
+	cargo run --release -p histo-bench -- read
+
+## bench-attacks: the attacks of docs/security.md against the release `histo`, with its memory.
+bench-attacks:
+	cargo build --release -p histo -p histo-bench
+	$(CARGO_TARGET_DIR)/release/histo-bench attacks
 
 ## bench-web: the web app's speed in Chromium on a 10-million-event database (made once, then kept).
 bench-web:

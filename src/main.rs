@@ -35,7 +35,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Run the API and the web app.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Bring the database schema up to date.
     Migrate(DatabaseArgs),
     /// Print a signed token (HS256 with HISTO_JWT_SECRET, with the configured issuer and audience) for
@@ -326,10 +326,11 @@ struct TokenArgs {
 }
 
 fn main() -> Result<()> {
+    return_large_buffers_to_the_system();
     let cli = Cli::parse();
     init_logs(cli.log_format);
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Migrate(args) => {
             let applied = DatabaseUrl::parse(&args.url()?)?.migrate()?;
             println!("{} migration(s) applied", applied.len());
@@ -362,6 +363,18 @@ fn main() -> Result<()> {
             print!("{}", histo_server::openapi::document_json());
             Ok(())
         }
+    }
+}
+
+/// Large buffers (the 19 MiB that Argon2 takes for each password checked, request bodies of
+/// megabytes) go back to the system once freed. glibc's default raises its mmap threshold after the
+/// first such buffer is freed, and the later ones, aligned, then stay in a fragmented heap: measured,
+/// 19 MiB more resident memory for every password checked, without end.
+fn return_large_buffers_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of the allocator, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

@@ -3,8 +3,7 @@
 //! check takes tens of milliseconds and 19 MiB: the server runs a few at a time, on threads of their
 //! own, and turns away what would wait too long, so that a flood of sign-ins never holds up reads.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -55,14 +54,17 @@ pub fn verify(password: &str, stored: &str) -> bool {
     }
 }
 
-/// The server's password checks: at most `running` at once on blocking threads, at most `queue` more
-/// waiting; beyond that a check is turned away at once ([`Busy`]).
+/// The server's password checks: `running` threads of their own compute Argon2, at most `queue` more
+/// checks wait; beyond that a check is turned away at once ([`Busy`]). Long-lived threads keep the
+/// memory Argon2 takes to one block per thread, where threads borrowed from a pool would each keep
+/// one after their first check.
 #[derive(Debug, Clone)]
 pub struct PasswordChecks {
-    running: Arc<tokio::sync::Semaphore>,
-    waiting: Arc<AtomicUsize>,
-    queue: usize,
+    /// Checks waiting for a thread; the channel holds at most `queue` of them.
+    waiting: std::sync::mpsc::SyncSender<Check>,
 }
+
+type Check = Box<dyn FnOnce() + Send>;
 
 /// Too many password checks are running and waiting: try again shortly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,11 +74,25 @@ pub struct Busy {
 
 impl PasswordChecks {
     pub fn new(running: usize, queue: usize) -> PasswordChecks {
-        PasswordChecks {
-            running: Arc::new(tokio::sync::Semaphore::new(running.max(1))),
-            waiting: Arc::new(AtomicUsize::new(0)),
-            queue,
+        let (waiting, taken) = std::sync::mpsc::sync_channel::<Check>(queue);
+        let taken = Arc::new(Mutex::new(taken));
+        for n in 0..running.max(1) {
+            let taken = taken.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("histo-passwords-{n}"))
+                .spawn(move || loop {
+                    // Ends once every sender is gone (the server has stopped).
+                    let next = taken.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match next {
+                        Ok(check) => check(),
+                        Err(_) => break,
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "a password-checking thread could not start");
+            }
         }
+        PasswordChecks { waiting }
     }
 
     /// How many run at once by default: one per core but one, so that a core stays for everything
@@ -100,32 +116,20 @@ impl PasswordChecks {
         .map(|right| right.unwrap_or(false))
     }
 
-    /// Runs `work` when a place is free; `Busy` when too many already wait.
+    /// Runs `work` on a password thread; `Busy` when too many checks already wait.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<Option<T>, Busy> {
-        let busy = Busy {
-            retry_after: Duration::from_secs(1),
-        };
-        let permit = match self.running.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(busy);
-                }
-                let permit = self.running.clone().acquire_owned().await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
-                permit.map_err(|_| busy)?
-            }
-        };
-        let done = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await;
-        Ok(done.ok())
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.waiting
+            .try_send(Box::new(move || {
+                let _ = reply.send(work());
+            }))
+            .map_err(|_| Busy {
+                retry_after: Duration::from_secs(1),
+            })?;
+        Ok(answer.await.ok())
     }
 }
 
@@ -155,12 +159,48 @@ mod tests {
     #[tokio::test]
     async fn checks_beyond_the_running_and_waiting_ones_are_turned_away() {
         let checks = PasswordChecks::new(1, 2);
+        // The one thread is held by a first check, two more wait: the next are turned away.
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = checks.clone();
+        let holding = tokio::spawn(async move {
+            holder
+                .run(move || {
+                    let _ = started_tx.send(());
+                    let _ = release_rx.recv();
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || started_rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
         let stored = hash("correct horse").unwrap();
-        let attempts = (0..6).map(|_| checks.verify("wrong horse!".into(), Some(stored.clone())));
-        let answers = futures_util::future::join_all(attempts).await;
-        let busy = answers.iter().filter(|a| a.is_err()).count();
-        assert_eq!(busy, 3, "{answers:?}");
-        assert!(answers.iter().flatten().all(|right| !right));
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let (checks, stored) = (checks.clone(), stored.clone());
+                tokio::spawn(
+                    async move { checks.verify("wrong horse!".into(), Some(stored)).await },
+                )
+            })
+            .collect();
+        // On this test's one-threaded runtime, both waiting checks are queued once it yields.
+        tokio::task::yield_now().await;
+        for _ in 0..3 {
+            assert_eq!(
+                checks
+                    .verify("wrong horse!".into(), Some(stored.clone()))
+                    .await,
+                Err(Busy {
+                    retry_after: Duration::from_secs(1)
+                })
+            );
+        }
+        release_tx.send(()).unwrap();
+        holding.await.unwrap().unwrap();
+        for check in waiting {
+            assert_eq!(check.await.unwrap(), Ok(false));
+        }
         assert_eq!(
             checks.verify("correct horse".into(), Some(stored)).await,
             Ok(true)
