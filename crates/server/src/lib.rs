@@ -23,7 +23,7 @@ use std::time::Duration;
 use actix_web::{dev::Server, http::header, middleware, web, App, HttpResponse, HttpServer};
 use histo_store::Store;
 use metrics::Metrics;
-use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::TokenVerifier;
@@ -139,7 +139,7 @@ pub fn serve(
         metrics,
     });
     let verifier = web::Data::new(verifier);
-    let document = openapi::ApiDoc::openapi();
+    let document = openapi::document();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -156,20 +156,9 @@ pub fn serve(
             .wrap(middleware::from_fn(observe::observe))
             .app_data(query::config())
             .app_data(query::json_config(json_limit))
-            .service(routes::events::record)
-            .service(routes::stats::statistics)
-            .service(routes::stats::overview)
-            .service(routes::logs::logs)
-            .service(routes::logs::export)
-            .service(routes::taxonomy::features)
-            .service(routes::sites::sites)
-            .service(routes::sites::change_site)
-            .service(routes::access::sign_in)
-            .service(routes::settings::settings)
-            .service(routes::settings::set_retention)
-            .service(routes::audit::audit)
-            .service(routes::health::healthz)
-            .service(routes::metrics::metrics)
+            .into_utoipa_app()
+            .configure(routes::api)
+            .into_app()
             .service(web::resource("/docs").to(|| async {
                 HttpResponse::PermanentRedirect()
                     .insert_header((header::LOCATION, "/docs/"))

@@ -5,10 +5,14 @@ use std::sync::LazyLock;
 
 use histo_domain::{Feature, Outcome};
 use utoipa::openapi::path::{Operation, Parameter};
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::ContentBuilder;
+use utoipa::openapi::Ref;
 use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 
 use crate::routes;
 
@@ -21,23 +25,7 @@ use crate::routes;
                        `events:write`, `sites:manage`, `settings:admin`) say what it may do.",
         license(name = "MIT"),
     ),
-    paths(
-        routes::events::record,
-        routes::stats::statistics,
-        routes::stats::overview,
-        routes::logs::logs,
-        routes::logs::export,
-        routes::taxonomy::features,
-        routes::sites::sites,
-        routes::sites::change_site,
-        routes::access::sign_in,
-        routes::settings::settings,
-        routes::settings::set_retention,
-        routes::audit::audit,
-        routes::health::healthz,
-        routes::metrics::metrics
-    ),
-    modifiers(&BearerAuth, &SharedParameters),
+    modifiers(&BearerAuth),
     tags(
         (name = "events", description = "Recording uses of the host application's features"),
         (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
@@ -49,6 +37,22 @@ use crate::routes;
     )
 )]
 pub struct ApiDoc;
+
+/// The document: [`ApiDoc`]'s description, the paths and schemas of every route of
+/// [`routes::api`], and what the routes share, described once.
+pub fn document() -> utoipa::openapi::OpenApi {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let (_, mut document) = actix_web::App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes::api)
+            .split_for_parts();
+        SharedParameters.modify(&mut document);
+        SharedResponses.modify(&mut document);
+        document
+    });
+    DOCUMENT.clone()
+}
 
 struct BearerAuth;
 
@@ -75,18 +79,7 @@ impl Modify for SharedParameters {
             "period" => Some(text().pattern(Some(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"))),
             _ => None,
         };
-        let operations = openapi.paths.paths.values_mut().flat_map(|item| {
-            [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-        });
-        let parameters = operations
+        let parameters = operations(openapi)
             .flat_map(|operation: &mut Operation| operation.parameters.iter_mut().flatten());
         for parameter in parameters {
             let Parameter { name, schema, .. } = parameter;
@@ -97,11 +90,62 @@ impl Modify for SharedParameters {
     }
 }
 
+/// The answers that every route needing a token shares: 401 without a valid token, 403 without the
+/// route's scope (a route may describe them itself, when it has more to say).
+struct SharedResponses;
+
+impl Modify for SharedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ApiError")))
+                .build()
+        };
+        for operation in operations(openapi) {
+            let Some(scope) = operation.security.iter().flatten().find_map(|requirement| {
+                let value = serde_json::to_value(requirement).ok()?;
+                value["bearer"][0].as_str().map(str::to_owned)
+            }) else {
+                continue;
+            };
+            let responses = &mut operation.responses.responses;
+            for (status, description) in [
+                ("401", "No valid token".to_owned()),
+                ("403", format!("The token lacks `{scope}`")),
+            ] {
+                responses.entry(status.to_owned()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content("application/json", error())
+                            .build(),
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// Every operation of the document.
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
 /// The methods that the API takes at `path` (`/api/v1/sites/LYON` matches `/api/v1/sites/{code}`),
 /// in the document's order; `None` when no route has that path.
 pub fn methods_at(path: &str) -> Option<Vec<&'static str>> {
     static ROUTES: LazyLock<Vec<(String, Vec<&'static str>)>> = LazyLock::new(|| {
-        ApiDoc::openapi()
+        document()
             .paths
             .paths
             .into_iter()
@@ -136,7 +180,7 @@ pub fn methods_at(path: &str) -> Option<Vec<&'static str>> {
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn document_json() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut json = document().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
 }

@@ -21,8 +21,6 @@ use crate::AppState;
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of entries, newest first", body = AuditPage),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `settings:admin`", body = ErrorBody),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["settings:admin"]))

@@ -26,8 +26,6 @@ use crate::AppState;
     responses(
         (status = 200, description = "Durably stored", body = Recorded),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `events:write`", body = ErrorBody),
         (status = 408, description = "The body came too slowly; nothing was stored", body = ErrorBody),
         (status = 413, description = "The body is over the size limit", body = ErrorBody),
         (status = 422, description = "Bad events, or a new site beyond the company's limit; nothing was stored", body = ErrorBody),

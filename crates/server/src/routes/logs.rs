@@ -37,8 +37,6 @@ const EXPORT_PAGE: usize = 5_000;
     params(LogsQuery, SiteFilter),
     responses(
         (status = 200, description = "A page of entries, newest first", body = Page),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
@@ -80,8 +78,6 @@ pub async fn logs(
     responses(
         (status = 200, description = "The entries, newest first, as CSV", content_type = "text/csv", body = String,
          example = json!("identifiant,date et heure,site,utilisateur,fonctionnalité,résultat,cause,code,détail\n0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01,2026-04-01T01:30:00+02:00,LYON,JDUPONT,vies,error,invalid_number,VIES_FORMAT,\n")),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))

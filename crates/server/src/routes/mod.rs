@@ -1,4 +1,5 @@
-//! The API's routes, one module per area.
+//! The API's routes, one module per area, registered in one place ([`api`]) for the server and for
+//! the OpenAPI document alike.
 
 pub mod access;
 pub mod audit;
@@ -13,6 +14,27 @@ pub mod taxonomy;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use histo_domain::TimeZone;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every route of the API: actix serves them, and the OpenAPI document (hence the access test, the
+/// fuzzing and the 405 answers) describes them, from this one list.
+pub fn api(routes: &mut ServiceConfig) {
+    routes
+        .service(events::record)
+        .service(stats::statistics)
+        .service(stats::overview)
+        .service(logs::logs)
+        .service(logs::export)
+        .service(taxonomy::features)
+        .service(sites::sites)
+        .service(sites::change_site)
+        .service(access::sign_in)
+        .service(settings::settings)
+        .service(settings::set_retention)
+        .service(audit::audit)
+        .service(health::healthz)
+        .service(metrics::metrics);
+}
 
 /// An instant as the API shows it: RFC 3339 with the company's local offset.
 pub fn local_time(at: DateTime<Utc>, zone: TimeZone) -> String {

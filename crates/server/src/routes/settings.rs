@@ -19,8 +19,6 @@ use crate::AppState;
     tag = "settings",
     responses(
         (status = 200, description = "The settings", body = Settings),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "An unknown parameter", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
@@ -48,7 +46,6 @@ pub async fn settings(
     responses(
         (status = 200, description = "The new settings", body = Settings),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token lacks `settings:admin`, or the admin password is wrong", body = ErrorBody),
         (status = 409, description = "The company has no admin password yet", body = ErrorBody),
         (status = 422, description = "`months` out of 1–120, or a missing or unknown field", body = ErrorBody),

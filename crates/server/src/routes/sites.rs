@@ -21,8 +21,6 @@ use crate::AppState;
     responses(
         (status = 200, description = "The sites, ordered by code", body = [Site],
          headers(("Link" = String, description = "`</api/v1/sites?after=LYON&limit=1000>; rel=\"next\"` when more sites follow"))),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "An unknown parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
@@ -92,8 +90,6 @@ pub const MAX_SITES_PAGE: usize = 10_000;
     responses(
         (status = 200, description = "The site as it now is", body = Site),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `sites:manage`", body = ErrorBody),
         (status = 404, description = "The company has no such site", body = ErrorBody),
         (status = 422, description = "A bad name, or a missing or unknown field", body = ErrorBody),
     ),

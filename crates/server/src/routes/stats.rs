@@ -93,8 +93,6 @@ impl Span {
     params(StatsQuery, SiteFilter),
     responses(
         (status = 200, description = "The counts, one bucket per month or year", body = Statistics),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
@@ -149,8 +147,6 @@ pub async fn statistics(
     params(OverviewQuery, SiteFilter),
     responses(
         (status = 200, description = "The totals of every feature", body = Overview),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))

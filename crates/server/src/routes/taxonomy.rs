@@ -18,8 +18,6 @@ use crate::query::NoParams;
     tag = "statistics",
     responses(
         (status = 200, description = "Every feature", body = [FeatureInfo]),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The token lacks `logs:read`", body = ErrorBody),
         (status = 422, description = "An unknown parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
