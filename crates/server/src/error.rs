@@ -41,7 +41,8 @@ pub enum ApiError {
     TooLarge { limit: usize },
     #[error("the request's headers are larger than {limit} bytes")]
     HeadersTooLarge { limit: usize },
-    #[error("the database is unavailable")]
+    /// The database failed: out of reach for now (503, try again) or Histo's own fault (500).
+    #[error("{}", if .0.is_unavailable() { "the database is unavailable" } else { "an internal error occurred; it has been logged" })]
     Store(#[from] StoreError),
 }
 
@@ -91,7 +92,8 @@ impl ResponseError for ApiError {
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -109,7 +111,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
-            ApiError::Store(_) => {
+            ApiError::Store(error) if error.is_unavailable() => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             ApiError::TooManyAttempts { retry_after } | ApiError::Busy { retry_after, .. } => {
@@ -147,4 +149,24 @@ pub fn shortened(text: &str, max: usize) -> String {
 /// A wait in whole seconds, rounded up (at least 1), as `Retry-After` gives it.
 fn whole_seconds(wait: &std::time::Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_worth_a_retry_and_a_bad_row_is_not() {
+        let answer = ApiError::Store(StoreError::WriterStopped).error_response();
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(answer.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        let answer =
+            ApiError::Store(StoreError::BadRow("event 01: bad month".into())).error_response();
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(answer.headers().get(header::RETRY_AFTER).is_none());
+        assert_eq!(
+            ApiError::Store(StoreError::BadRow("event 01: bad month".into())).to_string(),
+            "an internal error occurred; it has been logged"
+        );
+    }
 }

@@ -27,7 +27,7 @@ impl Store {
         password_hash: String,
         scopes: Scopes,
     ) -> Result<bool, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let existed = accounts::table
                 .find((company.as_str(), user.as_str()))
                 .count()
@@ -63,7 +63,7 @@ impl Store {
         company: CompanyId,
         user: UserCode,
     ) -> Result<Option<Account>, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let row: Option<(String, String)> = accounts::table
                 .find((company.as_str(), user.as_str()))
                 .select((accounts::password_hash, accounts::scopes))
@@ -83,7 +83,7 @@ impl Store {
         company: CompanyId,
         user: UserCode,
     ) -> Result<bool, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let removed = diesel::delete(accounts::table.find((company.as_str(), user.as_str())))
                 .execute(conn)?;
             Ok(removed > 0)
@@ -97,7 +97,7 @@ impl Store {
         company: CompanyId,
         user: UserCode,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let changed: Option<i64> = accounts::table
                 .find((company.as_str(), user.as_str()))
                 .select(accounts::password_changed_at)

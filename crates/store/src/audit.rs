@@ -121,7 +121,7 @@ impl Store {
         action: Action,
     ) -> Result<(), StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             crate::company::company_transaction(conn, &company, default_timezone, |conn, now| {
                 write(conn, &company, now, &actor, action, None, None)
             })
@@ -136,7 +136,7 @@ impl Store {
         after: Option<AuditPosition>,
         limit: usize,
     ) -> Result<AuditPage, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let mut query = audit_entries::table
                 .filter(audit_entries::company_id.eq(company.as_str()))
                 .into_boxed();

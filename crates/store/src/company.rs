@@ -154,7 +154,7 @@ impl Store {
     /// The company's settings (the defaults for a company not stored yet).
     pub async fn settings(&self, company: CompanyId) -> Result<Settings, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| load_settings(conn, &company, default_timezone))
+        self.with_connection(move |conn| load_settings(conn, &company, default_timezone))
             .await
     }
 
@@ -166,7 +166,7 @@ impl Store {
         actor: Actor,
     ) -> Result<RetentionChange, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             company_transaction(conn, &company, default_timezone, |conn, now| {
                 let before = load_settings(conn, &company, default_timezone)?.retention;
                 diesel::update(companies::table.find(company.as_str()))
@@ -197,7 +197,7 @@ impl Store {
         &self,
         company: CompanyId,
     ) -> Result<Option<String>, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             Ok(companies::table
                 .find(company.as_str())
                 .select(companies::admin_password_hash)
@@ -217,7 +217,7 @@ impl Store {
         actor: Actor,
     ) -> Result<(), StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             company_transaction(conn, &company, default_timezone, |conn, now| {
                 let was_set: Option<String> = companies::table
                     .find(company.as_str())

@@ -51,8 +51,9 @@ impl Backend {
     }
 }
 
-/// A parsed `HISTO_DATABASE_URL`: `postgres://…`/`postgresql://…`, or a SQLite file given as a path,
-/// `sqlite://path` or `sqlite:path`.
+/// A parsed `HISTO_DATABASE_URL`: `postgres://…`/`postgresql://…`, or a SQLite file given as a path
+/// or as `sqlite://path`. Whatever else looks like a scheme (`postgress://…`, `sqlite:/x`) is refused,
+/// as is a file in a folder that does not exist: a typo must not become a new, empty database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {
     backend: Backend,
@@ -71,17 +72,29 @@ impl DatabaseUrl {
                 target: url.to_owned(),
             });
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        if let Some((scheme, _)) = path.split_once("://") {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let looks_like_a_scheme = path.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        if looks_like_a_scheme {
             return Err(StoreError::BadUrl(format!(
-                "unsupported database '{scheme}://' (use postgres://… or a SQLite file path)"
+                "'{url}' is neither postgres://… nor a SQLite file (a path, or sqlite://path)"
             )));
         }
         if path.is_empty() {
             return Err(StoreError::BadUrl("the SQLite file path is empty".into()));
+        }
+        let folder = std::path::Path::new(path)
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty());
+        if folder.is_some_and(|folder| !folder.is_dir()) {
+            return Err(StoreError::BadUrl(format!(
+                "the folder of the SQLite file '{path}' does not exist"
+            )));
         }
         Ok(DatabaseUrl {
             backend: Backend::Sqlite,
@@ -169,12 +182,23 @@ mod tests {
             Backend::Sqlite
         );
         assert_eq!(
-            DatabaseUrl::parse("sqlite:///var/lib/histo.db")
-                .unwrap()
-                .target,
-            "/var/lib/histo.db"
+            DatabaseUrl::parse("sqlite:///tmp/histo.db").unwrap().target,
+            "/tmp/histo.db"
         );
-        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
-        assert!(DatabaseUrl::parse("  ").is_err());
+        assert!(DatabaseUrl::parse("./histo.db").is_ok());
+        for typo in [
+            "mysql://h/db",
+            "postgress://u@h/db",
+            "postgres:/db",
+            "sqlite:/x",
+            "sqlite:histo.db",
+            "/no/such/folder/histo.db",
+            "  ",
+        ] {
+            assert!(
+                matches!(DatabaseUrl::parse(typo), Err(StoreError::BadUrl(_))),
+                "{typo}"
+            );
+        }
     }
 }

@@ -52,6 +52,29 @@ pub enum StoreError {
     TooManySites { limit: usize },
 }
 
+impl StoreError {
+    /// Whether the database is out of reach for now (no connection, the writer stopped, a lock
+    /// held too long), so that the same request may succeed later; other errors are Histo's own
+    /// (a bad query or row) and trying again changes nothing.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            StoreError::Connect(_)
+            | StoreError::Pool(_)
+            | StoreError::WriterStopped
+            | StoreError::TaskFailed => true,
+            StoreError::Query(Error::DatabaseError(kind, info)) => {
+                matches!(
+                    kind,
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+                ) || info.message().contains("database is locked")
+            }
+            StoreError::Query(Error::BrokenTransactionManager) => true,
+            _ => false,
+        }
+    }
+}
+
 /// What the store needs to know besides the URL.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -130,17 +153,19 @@ impl Store {
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(connection::ping).await
+        self.with_connection(connection::ping).await
     }
 
-    /// Runs database work on a pooled connection, off the async threads.
-    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Runs database work (reads, and the administration's changes) on a pooled connection, off the
+    /// async threads, in the caller's tracing span, so that its log lines carry the request id.
+    async fn with_connection<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || work(&mut *pool.get()?))
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| work(&mut *pool.get()?)))
             .await
             .map_err(|_| StoreError::TaskFailed)?
     }

@@ -39,7 +39,7 @@ impl Store {
         actor: Actor,
     ) -> Result<Vec<PurgeReport>, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let mut stored = companies::table
                 .select(companies::id)
                 .order(companies::id)

@@ -109,7 +109,7 @@ impl Store {
         query: UsageQuery,
     ) -> Result<UsageReport, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let (company_view, sites) =
                 read_company(conn, &company, default_timezone, &query.sites)?;
             let usage = count_usage(conn, &company, &query, &sites)?;
@@ -130,7 +130,7 @@ impl Store {
         limit: usize,
     ) -> Result<LogPage, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let (company_view, sites) =
                 read_company(conn, &company, default_timezone, &selection.sites)?;
             let mut entries = read_entries(conn, &company, &selection, &sites, after, limit + 1)?;

@@ -41,7 +41,7 @@ impl Store {
         after: Option<SiteCode>,
         limit: usize,
     ) -> Result<Vec<Site>, StoreError> {
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             let mut query = sites::table
                 .filter(sites::company_id.eq(company.as_str()))
                 .into_boxed();
@@ -70,7 +70,7 @@ impl Store {
         actor: Actor,
     ) -> Result<Option<Site>, StoreError> {
         let default_timezone = self.default_timezone;
-        self.read(move |conn| {
+        self.with_connection(move |conn| {
             company_transaction(conn, &company, default_timezone, |conn, now| {
                 let site = sites::table.find((company.as_str(), code.as_str()));
                 let Some((name, hidden)) = site
