@@ -23,12 +23,16 @@ web:
 run: build
 	$(RELEASE_BIN) serve --demo --bind $(HISTO_BIND) --database-url $(DEMO_DATABASE)
 
-## test: docker-compose.yml and the Dockerfile checked without Docker; unit tests, then the API through
+## test: formatting and clippy's warnings refused; docker-compose.yml and the Dockerfile checked without
+## Docker; unit tests, then the API through
 ## HTTP on SQLite and PostgreSQL (PostgreSQL is started if it is installed and stopped; the tests fail
 ## when it does not answer), with the web app built first so that the server serves it; then the debug
 ## `histo` binary that cargo test has just built serves the PHP client's tests, is fuzzed from its
 ## OpenAPI document, and drives the web app in headless Chromium.
 test: web
+	cargo fmt --all --check
+	cargo clippy --workspace --exclude histo-frontend --all-targets -- -D warnings
+	cargo clippy -p histo-frontend --target wasm32-unknown-unknown -- -D warnings
 	scripts/ensure-postgres.sh
 	scripts/setup-python-tools.sh
 	scripts/setup-php.sh

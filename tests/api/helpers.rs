@@ -429,7 +429,9 @@ impl HistoProcess {
     pub fn stop_with(mut self, signal: libc::c_int) -> ExitStatus {
         let pid = self.child.id() as libc::pid_t;
         // SAFETY: kill(2) only sends a signal, to our own child.
-        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal sent");
+        #[allow(unsafe_code)]
+        let sent = unsafe { libc::kill(pid, signal) };
+        assert_eq!(sent, 0, "signal sent");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().expect("child status") {
