@@ -10,7 +10,7 @@ export HISTO_PYTHON_TOOLS
 # Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
 RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
-.PHONY: build web run test bench bench-read bench-attacks bench-web openapi
+.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-web openapi
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
@@ -51,6 +51,10 @@ bench:
 ## bench-read: read latencies on 10 million events, both databases (loading takes minutes).
 bench-read:
 	cargo run --release -p histo-bench -- read
+
+## bench-purge: recording before and during a purge of a million entries, both databases.
+bench-purge:
+	cargo run --release -p histo-bench -- purge
 
 ## bench-attacks: the attacks of docs/security.md against the release `histo`, with its memory.
 bench-attacks:

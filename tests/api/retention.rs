@@ -153,51 +153,88 @@ async fn the_purge_removes_entries_past_the_retention_and_keeps_the_counts(app: 
 
 async fn recording_goes_on_during_a_purge_and_loses_nothing(app: TestApp) {
     app.keep_ten_years("acme").await;
-    let old = in_month(months_ago(30));
-    for _ in 0..3 {
+    // 30,000 entries of months 30 to 39 ago, which a period of 24 months purges.
+    for chunk in 0..3 {
         record_all(
             &app,
-            (0..1_000)
-                .map(|_| event("sms", "success", "LYON", &old))
+            (0..10_000)
+                .map(|n| {
+                    event(
+                        "sms",
+                        "success",
+                        "LYON",
+                        &in_month(months_ago(30 + (chunk * 10_000 + n) % 10)),
+                    )
+                })
                 .collect(),
         )
         .await;
     }
-    // Entries age out of the period as months go by.
-    app.db
-        .execute("UPDATE companies SET retention_months = 24 WHERE id = 'acme'");
-    let url = app.db.url.clone();
-    let purge =
-        tokio::task::spawn_blocking(move || crate::helpers::histo_command(&url, &["purge"], ""));
-    let now = Utc::now().to_rfc3339();
+    // Ten clients record until told to stop, noting when each answer came.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..10)
         .map(|client| {
-            let (address, now) = (app.address.clone(), now.clone());
+            let (address, stop) = (app.address.clone(), stop.clone());
             tokio::spawn(async move {
                 let http = reqwest::Client::new();
                 let writer = token("acme", "events:write");
-                for _ in 0..30 {
-                    let site = format!("CLIENT-{client}");
+                let mut answered = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let now = Utc::now().to_rfc3339();
                     let response = http
                         .post(format!("{address}/api/v1/events"))
                         .bearer_auth(&writer)
-                        .json(&event("email", "success", &site, &now))
+                        .json(&event(
+                            "email",
+                            "success",
+                            &format!("CLIENT-{client}"),
+                            &now,
+                        ))
                         .send()
                         .await
                         .expect("request");
                     assert_eq!(response.status().as_u16(), 200);
+                    answered.push(std::time::Instant::now());
                 }
+                answered
             })
         })
         .collect();
-    for client in clients {
-        client.await.expect("client");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let reader = token("acme", "logs:read");
+    let (status, body) = app
+        .put(
+            "/api/v1/settings/retention",
+            &token("acme", "settings:admin"),
+            &json!({"months": 24, "admin_password": crate::helpers::KEEPING_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let purge_started = std::time::Instant::now();
+    let mut purge_ended = None;
+    for _ in 0..600 {
+        let (_, settings) = app.get("/api/v1/settings", Some(&reader)).await;
+        if settings["last_purge"]["removed"] == 30_000 {
+            purge_ended = Some(std::time::Instant::now());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let output = purge.await.expect("purge");
-    assert!(output.status.success(), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stdout).contains("acme: removed 3000 entries"));
-    assert_eq!(app.stored_events("acme"), 300);
-    assert_eq!(app.counted_events("acme"), 3_300);
+    let purge_ended = purge_ended.expect("the purge ended within 30 s");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut recorded = 0;
+    let mut during = 0;
+    for client in clients {
+        let answered = client.await.expect("client");
+        recorded += answered.len() as i64;
+        during += answered
+            .iter()
+            .filter(|at| (purge_started..=purge_ended).contains(*at))
+            .count();
+    }
+    assert!(during > 0, "no recording was answered while the purge ran");
+    assert_eq!(app.stored_events("acme"), recorded);
+    assert_eq!(app.counted_events("acme"), 30_000 + recorded);
 }
 
 async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) {

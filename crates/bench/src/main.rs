@@ -7,7 +7,8 @@
 //!   100,000 events;
 //! - `fill DATABASE_URL`: stores N generated events of the company `bench` in that database and keeps
 //!   it, for timing the web app on it (`scripts/bench-web.sh`);
-//! - `attacks`: the attacks of docs/security.md against the release `histo` binary, with its memory.
+//! - `attacks`: the attacks of docs/security.md against the release `histo` binary, with its memory;
+//! - `purge`: single events recorded before and during a purge of the entries behind them.
 //!
 //! Ingest and read run an in-process server on a fresh database of each kind: a temporary SQLite
 //! file, a new PostgreSQL schema at `HISTO_BENCH_POSTGRES_URL` (default
@@ -16,6 +17,7 @@
 mod attacks;
 mod common;
 mod ingest;
+mod purge;
 mod read;
 
 use anyhow::Result;
@@ -41,6 +43,8 @@ enum Mode {
     Fill(read::FillArgs),
     /// The attacks of docs/security.md against the release `histo`, with its memory.
     Attacks(attacks::AttackArgs),
+    /// Recording while a purge runs: latencies before and during, and the purge's rate.
+    Purge(purge::PurgeArgs),
 }
 
 fn main() -> Result<()> {
@@ -54,6 +58,7 @@ fn main() -> Result<()> {
             Mode::Read(args) => read::run(args).await,
             Mode::Fill(args) => read::fill(args).await,
             Mode::Attacks(args) => attacks::run(args).await,
+            Mode::Purge(args) => purge::run(args).await,
         }
     })
 }

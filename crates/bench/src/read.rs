@@ -178,7 +178,7 @@ pub async fn fill(args: FillArgs) -> Result<()> {
 /// PostgreSQL is then vacuumed and analyzed, as autovacuum does after a while (the local test
 /// cluster runs with autovacuum off): without it the counters keep every dead version of their
 /// rows and the planner has no statistics. SQLite needs neither.
-async fn loaded(kind: &str, name: &str, count: u64) -> Result<(String, Store, f64)> {
+pub async fn loaded(kind: &str, name: &str, count: u64) -> Result<(String, Store, f64)> {
     let url = fresh_database(kind, name)?;
     let store = open_store(url.clone()).await?;
     let seconds = load(&store, count).await?;

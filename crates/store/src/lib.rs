@@ -156,6 +156,21 @@ impl Store {
         self.with_connection(connection::ping).await
     }
 
+    /// Runs a write that must not stall recording (a chunk of the purge) where events are written:
+    /// on SQLite, which has one writer at a time, as a step of the writer between two groups of
+    /// events, so that recording waits for one step at most instead of for SQLite's lock; on
+    /// PostgreSQL, on a pooled connection beside the writer.
+    async fn on_write_path<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        match self.backend {
+            Backend::Sqlite => self.recorder.step(work).await,
+            Backend::Postgres => self.with_connection(work).await,
+        }
+    }
+
     /// Runs database work (reads, and the administration's changes) on a pooled connection, off the
     /// async threads, in the caller's tracing span, so that its log lines carry the request id.
     async fn with_connection<T, F>(&self, work: F) -> Result<T, StoreError>

@@ -1,6 +1,6 @@
 //! The retention purge: a company's entries of months before the oldest month it keeps are removed,
-//! oldest month first, a small chunk per transaction, so that recording never waits long for the
-//! write lock. Each chunk reads the retention in force when it runs (lengthening the period stops a
+//! oldest month first, a small chunk per transaction on the write path (on SQLite, between two groups
+//! of the writer), so that recording never waits for more than one chunk. Each chunk reads the retention in force when it runs (lengthening the period stops a
 //! purge in progress), and before a month's first entry goes the company's `retained_from` moves past
 //! that month, so that a retried event of a purged month is never stored, nor counted, again. The
 //! monthly counts and the audit trail stay.
@@ -31,7 +31,8 @@ pub struct PurgeReport {
 
 impl Store {
     /// Purges one company, or every stored company; a dry run only counts. Each real purge sets the
-    /// company's last purge, and one that removed entries goes to the audit trail.
+    /// company's last purge, and one that removed entries goes to the audit trail. Each chunk runs
+    /// on the write path ([`Store::on_write_path`]): recording goes on between chunks.
     pub async fn purge(
         &self,
         company: Option<CompanyId>,
@@ -39,40 +40,70 @@ impl Store {
         actor: Actor,
     ) -> Result<Vec<PurgeReport>, StoreError> {
         let default_timezone = self.default_timezone;
-        self.with_connection(move |conn| {
-            let mut stored = companies::table
-                .select(companies::id)
-                .order(companies::id)
-                .into_boxed();
-            if let Some(company) = &company {
-                stored = stored.filter(companies::id.eq(company.as_str()));
-            }
-            let ids: Vec<String> = stored.load(conn)?;
-            let mut reports = Vec::with_capacity(ids.len());
-            for id in ids {
-                let Ok(company) = CompanyId::parse(&id) else {
-                    tracing::error!(company = id, "stored company id unreadable; not purged");
-                    continue;
-                };
-                let report = if dry_run {
+        let ids: Vec<String> = self
+            .with_connection(move |conn| {
+                let mut stored = companies::table
+                    .select(companies::id)
+                    .order(companies::id)
+                    .into_boxed();
+                if let Some(company) = &company {
+                    stored = stored.filter(companies::id.eq(company.as_str()));
+                }
+                Ok(stored.load(conn)?)
+            })
+            .await?;
+        let mut reports = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Ok(company) = CompanyId::parse(&id) else {
+                tracing::error!(company = id, "stored company id unreadable; not purged");
+                continue;
+            };
+            let report = if dry_run {
+                self.with_connection(move |conn| {
                     let settings = load_settings(conn, &company, default_timezone)?;
                     let oldest_kept = settings.retained_from(Utc::now());
-                    PurgeReport {
+                    Ok(PurgeReport {
                         removed: count_before(conn, &company, oldest_kept)?,
                         retention_months: settings.retention.months(),
                         oldest_kept,
                         company,
-                    }
-                } else {
-                    let report = remove_old_entries(conn, &company, default_timezone)?;
-                    note_purge(conn, &report, default_timezone, &actor)?;
-                    report
-                };
-                reports.push(report);
+                    })
+                })
+                .await?
+            } else {
+                let report = self.remove_old_entries(company).await?;
+                let (noted, actor) = (report.clone(), actor.clone());
+                self.on_write_path(move |conn| note_purge(conn, &noted, default_timezone, &actor))
+                    .await?;
+                report
+            };
+            reports.push(report);
+        }
+        Ok(reports)
+    }
+
+    /// Removes the entries of months the company no longer keeps, oldest month first, one chunk per
+    /// transaction; each chunk reads the retention in force when it runs.
+    async fn remove_old_entries(&self, company: CompanyId) -> Result<PurgeReport, StoreError> {
+        let default_timezone = self.default_timezone;
+        let mut removed = 0u64;
+        loop {
+            let chunk_of = company.clone();
+            let (settings, chunk) = self
+                .on_write_path(move |conn| remove_chunk(conn, &chunk_of, default_timezone))
+                .await?;
+            match chunk {
+                Some(n) => removed += n,
+                None => {
+                    return Ok(PurgeReport {
+                        retention_months: settings.retention.months(),
+                        oldest_kept: settings.retained_from(Utc::now()),
+                        company,
+                        removed,
+                    })
+                }
             }
-            Ok(reports)
-        })
-        .await
+        }
     }
 }
 
@@ -95,54 +126,47 @@ fn feature_codes() -> Vec<&'static str> {
     Feature::ALL.iter().map(|f| f.code()).collect()
 }
 
-/// Removes the entries of months the company no longer keeps, oldest month first, one chunk per
-/// transaction; each chunk reads the retention in force when it runs.
-fn remove_old_entries(
+/// One step of the purge, in its own short transaction: up to [`CHUNK`] entries removed of the oldest
+/// month before `retained_from`, or else `retained_from` moved past the oldest month that the
+/// retention in force no longer keeps (before any of its entries goes). A month once given up is
+/// finished even if the period was lengthened meanwhile, so that no entry stays before
+/// `retained_from`. The settings read, and how many entries went (`None` when there is nothing more
+/// to do).
+fn remove_chunk(
     conn: &mut DbConnection,
     company: &CompanyId,
     default_timezone: TimeZone,
-) -> Result<PurgeReport, StoreError> {
-    let mut removed = 0u64;
-    loop {
-        let (settings, deleted) =
-            company_transaction(conn, company, default_timezone, |conn, _| {
-                if let DbConnection::Postgres(c) = conn {
-                    // One chunk at a time per company, whichever process purges; recording of the
-                    // company (a shared lock on the same row) waits for the chunk, and the chunk for it.
-                    companies::table
-                        .find(company.as_str())
-                        .select(companies::id)
-                        .for_update()
-                        .load::<String>(c)?;
-                }
-                let settings = load_settings(conn, company, default_timezone)?;
-                let oldest_kept = settings
-                    .retention
-                    .retained_from(histo_domain::month_of(Utc::now(), settings.timezone), None);
-                let deleted = match oldest_month(conn, company)? {
-                    Some(month) if month < oldest_kept => {
-                        if settings.purged_before.is_none_or(|before| before <= month) {
-                            // Events of this month are refused from now on, before any of it goes.
-                            diesel::update(companies::table.find(company.as_str()))
-                                .set(companies::retained_from.eq(month.plus(1).key()))
-                                .execute(conn)?;
-                        }
-                        remove_chunk(conn, company, month)?
-                    }
-                    _ => 0,
-                };
-                Ok((settings, deleted))
-            })?;
-        removed += deleted;
-        if deleted == 0 {
-            return Ok(PurgeReport {
-                company: company.clone(),
-                retention_months: settings.retention.months(),
-                oldest_kept: settings.retained_from(Utc::now()),
-                removed,
-            });
-        }
-    }
+) -> Result<(crate::company::Settings, Option<u64>), StoreError> {
+    company_transaction(conn, company, default_timezone, |conn, _| {
+        let settings = load_settings(conn, company, default_timezone)?;
+        let oldest_kept = settings
+            .retention
+            .retained_from(histo_domain::month_of(Utc::now(), settings.timezone), None);
+        let removed = match oldest_month(conn, company)? {
+            // A month already given up is finished, whatever the retention says now.
+            Some(month) if settings.purged_before.is_some_and(|before| month < before) => {
+                // None removed: another process's purge holds what is left of the month.
+                Some(remove_from_month(conn, company, month)?).filter(|n| *n > 0)
+            }
+            Some(month) if month < oldest_kept => {
+                // Events of this month are refused from now on, before any of it goes: a
+                // transaction of its own, since on PostgreSQL it takes the company's row, which
+                // recording reads under a shared lock (a recording in flight commits first, and its
+                // entries of this month go with the others).
+                diesel::update(companies::table.find(company.as_str()))
+                    .filter(
+                        companies::retained_from
+                            .is_null()
+                            .or(companies::retained_from.le(month.key())),
+                    )
+                    .set(companies::retained_from.eq(month.plus(1).key()))
+                    .execute(conn)?;
+                Some(0)
+            }
+            _ => None,
+        };
+        Ok((settings, removed))
+    })
 }
 
 /// The oldest month of the company's entries, feature by feature (each a seek in the index).
@@ -164,8 +188,10 @@ fn oldest_month(conn: &mut DbConnection, company: &CompanyId) -> Result<Option<M
         .transpose()
 }
 
-/// Removes up to one chunk of the company's entries of `month`.
-fn remove_chunk(
+/// Removes up to one chunk of the company's entries of `month`. On PostgreSQL the chunk's rows are
+/// locked as they are chosen, skipping those another purge (in another process) already holds, so
+/// that two purges of one company share the work instead of deadlocking.
+fn remove_from_month(
     conn: &mut DbConnection,
     company: &CompanyId,
     month: Month,
@@ -177,12 +203,21 @@ fn remove_chunk(
         .filter(old.field(events::month).eq(month.key()))
         .select(old.field(events::id))
         .limit(CHUNK);
-    let deleted = diesel::delete(
-        events::table
-            .filter(events::company_id.eq(company.as_str()))
-            .filter(events::id.eq_any(chunk)),
-    )
-    .execute(conn)?;
+    let of_company = events::company_id.eq(company.as_str());
+    let deleted = match conn {
+        DbConnection::Sqlite(c) => diesel::delete(
+            events::table
+                .filter(of_company)
+                .filter(events::id.eq_any(chunk)),
+        )
+        .execute(c)?,
+        DbConnection::Postgres(c) => diesel::delete(
+            events::table
+                .filter(of_company)
+                .filter(events::id.eq_any(chunk.for_update().skip_locked())),
+        )
+        .execute(c)?,
+    };
     Ok(deleted as u64)
 }
 

@@ -5,9 +5,10 @@
 //! neither stored nor counted (`expired`), so that a retry after a purge never counts twice; a request
 //! naming more sites than its company may have is refused alone. Rows, sites and counters are written
 //! in key order and company rows read under a shared lock, so that several Histo processes on one
-//! PostgreSQL database neither deadlock nor race the purge. Closing the store lets the writer
-//! finish: it commits everything queued before the close, then stops, and the close returns once it
-//! has.
+//! PostgreSQL database neither deadlock nor race the purge. On SQLite, which has one writer at a
+//! time, other writes that must not stall recording (the purge's chunks) run as steps of this same
+//! writer, between two groups. Closing the store lets the writer finish: it commits everything
+//! queued before the close, then stops, and the close returns once it has.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -55,9 +56,13 @@ struct Job {
 
 enum Message {
     Record(Job),
+    /// Other work on the writer's connection (a chunk of the purge), run alone between two groups.
+    Step(Step),
     /// Take no more jobs; the ones already queued are still stored.
     Close,
 }
+
+type Step = Box<dyn FnOnce(&mut DbConnection) + Send>;
 
 #[derive(Clone)]
 pub(crate) struct Recorder {
@@ -103,6 +108,24 @@ impl Recorder {
                 events,
                 reply,
             }))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Runs `work` on the writer's connection, alone between two groups of events; its answer.
+    pub(crate) async fn step<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let span = tracing::Span::current();
+        let step: Step = Box::new(move |conn| {
+            let _ = reply.send(span.in_scope(|| work(conn)));
+        });
+        self.queue
+            .send(Message::Step(step))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -154,6 +177,15 @@ impl Writer {
                     Message::Record(job) => {
                         size += job.events.len();
                         group.push(job);
+                    }
+                    // What was queued before the step is committed first; the step then runs
+                    // alone, and what comes after waits for one step at most.
+                    Message::Step(step) => {
+                        if !group.is_empty() {
+                            self.write_group(std::mem::take(&mut group));
+                            size = 0;
+                        }
+                        step(&mut self.conn);
                     }
                     // A closed queue still hands out what it holds, then ends the outer loop.
                     Message::Close => jobs.close(),
