@@ -40,6 +40,9 @@ fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
             format!("/api/v1/sites/{ACME_SITE}"),
             Some(json!({"hidden": false, "name": "Acme secret site"})),
         )),
+        ("get", "/api/v1/settings/retention/preview") => {
+            plain("/api/v1/settings/retention/preview?months=12")
+        }
         ("put", "/api/v1/settings/retention") => Some((
             path.to_owned(),
             Some(json!({"months": 24, "admin_password": ADMIN_PASSWORD})),

@@ -237,6 +237,89 @@ async fn recording_goes_on_during_a_purge_and_loses_nothing(app: TestApp) {
     assert_eq!(app.counted_events("acme"), 30_000 + recorded);
 }
 
+async fn a_preview_says_what_a_shorter_period_would_remove(app: TestApp) {
+    app.keep_ten_years("acme").await;
+    // Three entries in each of the months 30 to 39 ago, and two this month.
+    let mut events: Vec<Value> = (30..40)
+        .flat_map(|n| {
+            (0..3).map(move |_| event("vies", "success", "LYON", &in_month(months_ago(n))))
+        })
+        .collect();
+    events.extend((0..2).map(|_| event("vies", "success", "LYON", &Utc::now().to_rfc3339())));
+    record_all(&app, events).await;
+    let admin = token("acme", "settings:admin");
+    let preview = |months: &str| {
+        let (app, admin) = (&app, admin.clone());
+        let path = format!("/api/v1/settings/retention/preview?months={months}");
+        async move { app.get(&path, Some(&admin)).await }
+    };
+    assert_eq!(
+        preview("24").await,
+        (
+            200,
+            json!({"months": 24, "retained_from": months_ago(24).to_string(), "entries": 30})
+        )
+    );
+    assert_eq!(
+        preview("35").await,
+        (
+            200,
+            json!({"months": 35, "retained_from": months_ago(35).to_string(), "entries": 12})
+        )
+    );
+    assert_eq!(
+        preview("120").await,
+        (
+            200,
+            json!({"months": 120, "retained_from": months_ago(120).to_string(), "entries": 0})
+        )
+    );
+    for wrong in ["0", "121", "twelve", ""] {
+        let (status, body) = preview(wrong).await;
+        assert_eq!(
+            (status, &body["details"][0]["field"]),
+            (422, &json!("months")),
+            "{wrong}"
+        );
+    }
+    // A preview changes nothing; the change itself removes what it said.
+    assert_eq!(app.stored_events("acme"), 32);
+    let (status, _) = app
+        .put(
+            "/api/v1/settings/retention",
+            &admin,
+            &json!({"months": 24, "admin_password": crate::helpers::KEEPING_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    wait_for_entries(&app, 2).await;
+    // Lengthened again, nothing comes back: entries are kept from the month after the last purged.
+    assert_eq!(
+        preview("120").await,
+        (
+            200,
+            json!({"months": 120, "retained_from": months_ago(29).to_string(), "entries": 0})
+        )
+    );
+    // Without the scope, or for another company, nothing is said.
+    assert_eq!(
+        app.get(
+            "/api/v1/settings/retention/preview?months=1",
+            Some(&token("acme", "logs:read"))
+        )
+        .await
+        .0,
+        403
+    );
+    let (_, other) = app
+        .get(
+            "/api/v1/settings/retention/preview?months=1",
+            Some(&token("other", "settings:admin")),
+        )
+        .await;
+    assert_eq!(other["entries"], 0);
+}
+
 async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) {
     let admin = token("acme", "settings:admin");
     let change = |password: &str| json!({"months": 6, "admin_password": password});
@@ -299,6 +382,7 @@ async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) 
 }
 
 crate::on_both_databases!(
+    a_preview_says_what_a_shorter_period_would_remove,
     the_purge_removes_entries_past_the_retention_and_keeps_the_counts,
     recording_goes_on_during_a_purge_and_loses_nothing,
     wrong_admin_passwords_are_locked_out_until_the_wait_ends

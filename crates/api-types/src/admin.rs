@@ -74,6 +74,31 @@ pub struct RetentionInput {
     pub admin_password: String,
 }
 
+/// The query of `GET /api/v1/settings/retention/preview`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct RetentionPreviewQuery {
+    /// The retention period considered, 1–120 months.
+    #[cfg_attr(feature = "openapi", param(required = true, value_type = Option<u32>, minimum = 1, maximum = 120, example = 12))]
+    pub months: Option<String>,
+}
+
+/// What a retention period would do, before anyone types the admin password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"months": 12, "retained_from": "2025-11", "entries": 13140})))]
+pub struct RetentionPreview {
+    /// The period considered.
+    pub months: u32,
+    /// The oldest month (`YYYY-MM`) whose entries would be kept.
+    pub retained_from: String,
+    /// About how many entries would be removed for good (from the monthly counts: exact unless a
+    /// purge is running); 0 when the period keeps everything there is.
+    pub entries: u64,
+}
+
 /// A site hidden or shown, and optionally renamed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -8,7 +8,7 @@ use histo_domain::{month_of, CompanyId, Month, RetentionPolicy, TimeZone};
 
 use crate::audit::{self, Action, Actor};
 use crate::connection::DbConnection;
-use crate::schema::companies;
+use crate::schema::{companies, monthly_counts};
 use crate::{with_backend, Store, StoreError};
 
 /// What a company chose, and when its entries were last purged.
@@ -188,6 +188,45 @@ impl Store {
                 let settings = load_settings(conn, &company, default_timezone)?;
                 Ok(RetentionChange { before, settings })
             })
+        })
+        .await
+    }
+
+    /// What a retention period of `retention` would keep, as of `now`: the oldest month kept, and
+    /// about how many entries would be removed (from the monthly counts of the months still kept,
+    /// so that the answer costs the same whatever the number of entries).
+    pub async fn retention_preview(
+        &self,
+        company: CompanyId,
+        retention: RetentionPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<(Month, u64), StoreError> {
+        let default_timezone = self.default_timezone;
+        self.with_connection(move |conn| {
+            let settings = load_settings(conn, &company, default_timezone)?;
+            let current = month_of(now, settings.timezone);
+            let features: Vec<&str> = histo_domain::Feature::ALL
+                .iter()
+                .map(|f| f.code())
+                .collect();
+            let mut counts = monthly_counts::table
+                .filter(monthly_counts::company_id.eq(company.as_str()))
+                .filter(monthly_counts::feature.eq_any(features))
+                .filter(monthly_counts::month.lt(retention.oldest_kept(current).key()))
+                .into_boxed();
+            // Months before an earlier purge have their counts, but no entries left.
+            if let Some(purged_before) = settings.purged_before {
+                counts = counts.filter(monthly_counts::month.ge(purged_before.key()));
+            }
+            let entries: Option<i64> = counts
+                .select(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+                >("CAST(SUM(count) AS BIGINT)"))
+                .first(conn)?;
+            Ok((
+                retention.retained_from(current, settings.purged_before),
+                entries.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+            ))
         })
         .await
     }

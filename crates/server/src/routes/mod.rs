@@ -30,6 +30,7 @@ pub fn api(routes: &mut ServiceConfig) {
         .service(sites::change_site)
         .service(access::sign_in)
         .service(settings::settings)
+        .service(settings::retention_preview)
         .service(settings::set_retention)
         .service(audit::audit)
         .service(health::healthz)

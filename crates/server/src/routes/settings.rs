@@ -1,14 +1,18 @@
 //! `GET /api/v1/settings` and `PUT /api/v1/settings/retention`: the company's retention period, time
-//! zone and last purge, readable by every reader; the period changed only with the admin password.
+//! zone and last purge, readable by every reader; the period changed only with the admin password,
+//! after `GET /api/v1/settings/retention/preview` said what the change would remove.
 
 use actix_web::{get, put, web, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, LastPurge, RetentionInput, Settings};
+use histo_api_types::{
+    ApiError as ErrorBody, LastPurge, RetentionInput, RetentionPreview, RetentionPreviewQuery,
+    Settings,
+};
 use histo_domain::RetentionPolicy;
 use histo_store::Actor;
 
 use crate::auth::{Authorized, LogsRead, SettingsAdmin};
 use crate::error::ApiError;
-use crate::query::NoParams;
+use crate::query::{self, NoParams};
 use crate::AppState;
 
 /// The company's settings
@@ -31,6 +35,46 @@ pub async fn settings(
 ) -> Result<HttpResponse, ApiError> {
     let stored = state.store.settings(auth.caller.company).await?;
     Ok(HttpResponse::Ok().json(shown(&stored)))
+}
+
+/// What a retention period would remove
+///
+/// The oldest month that a period of `months` would keep, and about how many entries it would
+/// remove for good: for the settings page to say so before anyone types the admin password.
+#[utoipa::path(
+    tag = "settings",
+    params(RetentionPreviewQuery),
+    responses(
+        (status = 200, description = "What the period would keep and remove", body = RetentionPreview),
+        (status = 422, description = "`months` out of 1–120, or an unknown parameter", body = ErrorBody),
+    ),
+    security(("bearer" = ["settings:admin"]))
+)]
+#[get("/api/v1/settings/retention/preview")]
+pub async fn retention_preview(
+    auth: Authorized<SettingsAdmin>,
+    state: web::Data<AppState>,
+    query: web::Query<RetentionPreviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let months = query::required("months", &query.months)?;
+    let retention = retention_policy(months.parse::<i64>().unwrap_or(0))?;
+    let (retained_from, entries) = state
+        .store
+        .retention_preview(auth.caller.company, retention, chrono::Utc::now())
+        .await?;
+    Ok(HttpResponse::Ok().json(RetentionPreview {
+        months: retention.months(),
+        retained_from: retained_from.to_string(),
+        entries,
+    }))
+}
+
+/// A retention period of `months`, 1–120.
+fn retention_policy(months: i64) -> Result<RetentionPolicy, ApiError> {
+    u32::try_from(months)
+        .ok()
+        .and_then(|months| RetentionPolicy::new(months).ok())
+        .ok_or_else(|| ApiError::invalid_field("months", "must be between 1 and 120"))
 }
 
 /// Change the retention period
@@ -64,10 +108,7 @@ pub async fn set_retention(
         months,
         admin_password,
     } = body.into_inner();
-    let retention = u32::try_from(months)
-        .ok()
-        .and_then(|months| RetentionPolicy::new(months).ok())
-        .ok_or_else(|| ApiError::invalid_field("months", "must be between 1 and 120"))?;
+    let retention = retention_policy(months)?;
     let caller = auth.caller;
     super::access::check_admin_password(&state, &caller, admin_password).await?;
     let actor = Actor::User(caller.user);
