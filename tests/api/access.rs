@@ -40,6 +40,18 @@ fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
             format!("/api/v1/sites/{ACME_SITE}"),
             Some(json!({"hidden": false, "name": "Acme secret site"})),
         )),
+        ("get", "/api/v1/stats/export") => {
+            plain("/api/v1/stats/export?feature=email&granularity=month&year=2026")
+        }
+        ("get", "/api/v1/stats/sites") => plain("/api/v1/stats/sites?feature=email&period=2026"),
+        ("put", "/api/v1/settings/admin-password") => Some((
+            path.to_owned(),
+            Some(json!({"current_password": ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD})),
+        )),
+        ("post", "/api/v1/erasures") => Some((
+            path.to_owned(),
+            Some(json!({"user_code": "NOBODY", "admin_password": ADMIN_PASSWORD})),
+        )),
         ("get", "/api/v1/settings/retention/preview") => {
             plain("/api/v1/settings/retention/preview?months=12")
         }

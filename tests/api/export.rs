@@ -133,7 +133,7 @@ async fn the_export_holds_the_drilldown_entries(app: TestApp) {
     let (_, _, disposition, body) = export(&app, &format!("{query}&lang=en")).await;
     assert_eq!(
         disposition,
-        "attachment; filename=\"histo-email-2025-03.csv\""
+        "attachment; filename=\"histo-email-2025-03-error.csv\""
     );
     let lines: Vec<String> = items.iter().map(|i| line(i, ',')).collect();
     assert_eq!(

@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod admin_cli;
+mod analysis;
 mod attacks;
 mod auth;
 mod cli;

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use histo_domain::{month_of, Feature, Month, Outcome, TimeZone};
+use histo_domain::{month_of, Cause, Feature, Month, Outcome, TimeZone};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
@@ -18,18 +18,24 @@ const SITES: [&str; 3] = ["LYON", "PARIS", "NANTES"];
 struct Drawn {
     feature: Feature,
     outcome: Outcome,
+    /// For an error.
+    cause: Option<Cause>,
     site: &'static str,
     at: DateTime<Utc>,
 }
 
 impl Drawn {
     fn json(&self) -> Value {
-        event(
+        let mut event = event(
             self.feature.code(),
             self.outcome.code(),
             self.site,
             &self.at.to_rfc3339(),
-        )
+        );
+        if let Some(cause) = self.cause {
+            event["cause"] = cause.code().into();
+        }
+        event
     }
 }
 
@@ -59,18 +65,25 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
 }
 
 fn drawn() -> impl Strategy<Value = Drawn> {
-    (0..Feature::ALL.len(), 0..4usize, 0..SITES.len(), instant()).prop_map(
-        |(feature, outcome, site, at)| {
+    (
+        0..Feature::ALL.len(),
+        0..4usize,
+        0..2usize,
+        0..SITES.len(),
+        instant(),
+    )
+        .prop_map(|(feature, outcome, cause, site, at)| {
             let feature = Feature::ALL[feature];
-            let outcomes = feature.outcomes();
+            let (outcomes, causes) = (feature.outcomes(), feature.causes());
+            let outcome = outcomes[outcome % outcomes.len()];
             Drawn {
                 feature,
-                outcome: outcomes[outcome % outcomes.len()],
+                outcome,
+                cause: (outcome == Outcome::Error).then(|| causes[cause % causes.len()]),
                 site: SITES[site],
                 at,
             }
-        },
-    )
+        })
 }
 
 /// The statistic computed straight from the events: `periods` are `YYYY-MM` or `YYYY`.
@@ -98,7 +111,20 @@ fn expected(
                     (outcome.code().to_owned(), json!(n))
                 })
                 .collect();
-            json!({"period": period, "counts": counts})
+            let causes: Map<String, Value> = feature
+                .causes()
+                .iter()
+                .map(|cause| {
+                    let n = events
+                        .iter()
+                        .filter(|e| e.feature == feature && e.cause == Some(*cause))
+                        .filter(|e| sites.is_empty() || sites.contains(&e.site))
+                        .filter(|e| month_of(e.at, paris).to_string().starts_with(period))
+                        .count();
+                    (cause.code().to_owned(), json!(n))
+                })
+                .collect();
+            json!({"period": period, "counts": counts, "causes": causes})
         })
         .collect();
     json!({"feature": feature.code(), "granularity": granularity, "timezone": "Europe/Paris",
@@ -179,7 +205,8 @@ fn email_counts(months: &[(&str, u64)], all: &[&str]) -> Value {
                 .iter()
                 .find(|(p, _)| p == period)
                 .map_or(0, |(_, n)| *n);
-            json!({"period": period, "counts": {"success": n, "error": 0, "stopped": 0}})
+            json!({"period": period, "counts": {"success": n, "error": 0, "stopped": 0},
+                   "causes": {"configuration": 0}})
         })
         .collect();
     json!(buckets)

@@ -51,7 +51,7 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         (
             200,
             json!({"feature": "email", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 1,
-                   "buckets": [{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}}]})
+                   "buckets": [{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
         )
     );
     // Asking for the hidden site by name shows nothing either.
@@ -63,7 +63,7 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         .await;
     assert_eq!(
         stats["buckets"],
-        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}}])
+        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
     );
     let (_, stats) = app
         .get(
@@ -150,7 +150,7 @@ async fn another_companys_data_never_appears(app: TestApp) {
     assert_eq!(stats["hidden_sites"], 0);
     assert_eq!(
         stats["buckets"],
-        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}}])
+        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
     );
     let (_, overview) = app
         .get("/api/v1/stats/overview?period=2026", Some(&reader))
@@ -184,7 +184,7 @@ async fn another_companys_data_never_appears(app: TestApp) {
         (
             200,
             json!({"feature": "sms", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 0,
-                   "buckets": [{"period": "2026", "counts": {"success": 0, "error": 0, "stopped": 0}}]})
+                   "buckets": [{"period": "2026", "counts": {"success": 0, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
         )
     );
 }

@@ -99,6 +99,40 @@ pub struct RetentionPreview {
     pub entries: u64,
 }
 
+/// A new admin password for the company.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"current_password": "…", "new_password": "…"})))]
+#[serde(deny_unknown_fields)]
+pub struct AdminPasswordInput {
+    /// The admin password now in force; may be absent only while none is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<String>,
+    /// The new admin password, 8 to 1,024 characters.
+    pub new_password: String,
+}
+
+/// The right to erasure: every entry of a user code loses it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"user_code": "JDUPONT", "admin_password": "…"})))]
+#[serde(deny_unknown_fields)]
+pub struct ErasureInput {
+    /// The user code to erase (in the body, so that it stays out of addresses and logs).
+    pub user_code: String,
+    /// The company's admin password.
+    pub admin_password: String,
+}
+
+/// What an erasure did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"entries": 1520})))]
+pub struct Erasure {
+    /// Entries whose user code became `ERASED` (the counts are untouched).
+    pub entries: u64,
+}
+
 /// A site hidden or shown, and optionally renamed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -153,8 +187,9 @@ pub struct AuditEntry {
     /// command.
     pub actor: String,
     /// `retention_changed`, `purge`, `site_hidden`, `site_shown`, `site_renamed`,
-    /// `admin_password_changed`, `admin_password_refused` (a wrong admin password) or
-    /// `admin_password_locked` (too many: refused for a while).
+    /// `admin_password_changed`, `admin_password_refused` (a wrong admin password),
+    /// `admin_password_locked` (too many: refused for a while) or `user_erased` (the number of
+    /// entries, never the user code).
     pub action: String,
     /// What it was before (a JSON object), or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]

@@ -31,6 +31,12 @@ pub struct StatsQuery {
     /// With `granularity=year`: the last year counted, at most 49 years after `from`.
     #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1, maximum = 9999, example = 2026))]
     pub to: Option<String>,
+    /// `previous`: each bucket also carries the same month a year earlier, or the year before.
+    #[cfg_attr(
+        feature = "openapi",
+        param(example = "previous", pattern = "^previous$")
+    )]
+    pub compare: Option<String>,
 }
 
 /// The site filter of the read routes, a parameter that may be repeated.
@@ -50,8 +56,10 @@ pub struct SiteFilter {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "feature": "email", "granularity": "month", "timezone": "Europe/Paris", "hidden_sites": 1,
-    "buckets": [{"period": "2026-01", "counts": {"success": 3, "error": 1, "stopped": 0}},
-                {"period": "2026-02", "counts": {"success": 0, "error": 0, "stopped": 0}}]})))]
+    "buckets": [{"period": "2026-01", "counts": {"success": 3, "error": 1, "stopped": 0},
+                 "causes": {"configuration": 1}},
+                {"period": "2026-02", "counts": {"success": 0, "error": 0, "stopped": 0},
+                 "causes": {"configuration": 0}}]})))]
 pub struct Statistics {
     /// The feature counted.
     pub feature: String,
@@ -74,9 +82,28 @@ pub struct Bucket {
     /// Uses per outcome: every outcome of the feature, in the feature's order.
     #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, u64>))]
     pub counts: OutcomeCounts,
+    /// The errors per cause: every cause of the feature, in its order (`{}` for a feature without
+    /// errors).
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, u64>))]
+    pub causes: OutcomeCounts,
+    /// With `compare=previous`: the same month a year earlier, or the year before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousBucket>,
 }
 
-/// Uses per outcome code, kept in the feature's order of outcomes (a JSON object on the wire).
+/// The uses of the period a year before a bucket's, to compare with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PreviousBucket {
+    /// `YYYY-MM` or `YYYY`, a year before the bucket's.
+    pub period: String,
+    /// Uses per outcome, as in the bucket.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, u64>))]
+    pub counts: OutcomeCounts,
+}
+
+/// Uses per code (of outcomes, or of causes), kept in the feature's order (a JSON object on the
+/// wire).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutcomeCounts(pub Vec<(String, u64)>);
 
@@ -166,7 +193,7 @@ pub struct FeatureTotals {
     pub counts: OutcomeCounts,
 }
 
-/// The query of `GET /api/v1/logs`.
+/// The entries asked for, by `GET /api/v1/logs` and `GET /api/v1/logs/export`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -181,6 +208,20 @@ pub struct LogsQuery {
     /// Only the entries with this outcome (one of the feature's).
     #[cfg_attr(feature = "openapi", param(example = "error"))]
     pub outcome: Option<String>,
+    /// Only the errors of this cause (one of the feature's).
+    #[cfg_attr(feature = "openapi", param(example = "configuration"))]
+    pub cause: Option<String>,
+    /// Only the entries of this user.
+    #[cfg_attr(feature = "openapi", param(example = "JDUPONT"))]
+    pub user_code: Option<String>,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
     /// Entries per page, 1–500; 50 when absent.
     #[cfg_attr(feature = "openapi", param(value_type = Option<u32>, minimum = 1, maximum = 500, example = 50))]
     pub limit: Option<String>,
@@ -240,21 +281,12 @@ pub struct LogEntry {
     pub detail: Option<EventDetail>,
 }
 
-/// The query of `GET /api/v1/logs/export`.
+/// How an export is written as CSV.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    /// The feature whose entries are exported.
-    #[cfg_attr(feature = "openapi", param(required = true, example = "email"))]
-    pub feature: Option<String>,
-    /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
-    #[cfg_attr(feature = "openapi", param(required = true, example = "2026"))]
-    pub period: Option<String>,
-    /// Only the entries with this outcome (one of the feature's).
-    #[cfg_attr(feature = "openapi", param(example = "error"))]
-    pub outcome: Option<String>,
+pub struct CsvQuery {
     /// The column separator: `comma` (the default) or `semicolon` (French spreadsheets).
     #[cfg_attr(
         feature = "openapi",
@@ -264,9 +296,66 @@ pub struct ExportQuery {
     /// `true` to start the file with a UTF-8 byte order mark (French spreadsheets); `false` by default.
     #[cfg_attr(feature = "openapi", param(value_type = Option<bool>, example = true))]
     pub bom: Option<String>,
-    /// The language of the header row: `fr` (the default) or `en`.
+    /// `fr`: for people reading French (French header, outcome and cause labels, dates as
+    /// `dd/mm/yyyy hh:mm:ss` in the company's time); `en`: for machines and English readers (English
+    /// header, codes, RFC 3339). Absent: a French header over codes and RFC 3339.
     #[cfg_attr(feature = "openapi", param(example = "fr", pattern = "^(fr|en)$"))]
     pub lang: Option<String>,
+}
+
+/// The query of `GET /api/v1/stats/sites`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct SiteStatsQuery {
+    /// The feature counted.
+    #[cfg_attr(feature = "openapi", param(required = true, example = "sms"))]
+    pub feature: Option<String>,
+    /// A month `YYYY-MM` or a year `YYYY`, in the company's time zone.
+    #[cfg_attr(feature = "openapi", param(required = true, example = "2026-03"))]
+    pub period: Option<String>,
+}
+
+/// The uses of one feature in one period, site by site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "feature": "sms", "period": "2026-03", "timezone": "Europe/Paris", "hidden_sites": 1,
+    "sites": [{"site": "LYON", "name": "Lyon Part-Dieu", "total": 120,
+               "counts": {"success": 100, "error": 15, "stopped": 5}, "causes": {"configuration": 15}},
+              {"site": "PARIS", "name": "PARIS", "total": 80,
+               "counts": {"success": 80, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})))]
+pub struct SiteStatistics {
+    /// The feature counted.
+    pub feature: String,
+    /// `YYYY-MM` or `YYYY`.
+    pub period: String,
+    /// The company's time zone (IANA name), in which the period is counted.
+    pub timezone: String,
+    /// How many of the company's sites are hidden, and so left out.
+    pub hidden_sites: u64,
+    /// Every visible site with at least one use in the period, the largest total first (then by
+    /// code).
+    pub sites: Vec<SiteStats>,
+}
+
+/// The uses of one feature at one site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SiteStats {
+    /// The site's code.
+    pub site: String,
+    /// Its display name.
+    pub name: String,
+    /// All its uses in the period.
+    pub total: u64,
+    /// Uses per outcome: every outcome of the feature, in the feature's order.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, u64>))]
+    pub counts: OutcomeCounts,
+    /// The errors per cause: every cause of the feature.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, u64>))]
+    pub causes: OutcomeCounts,
 }
 
 /// A text in French and English.

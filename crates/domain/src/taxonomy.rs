@@ -152,7 +152,7 @@ impl Feature {
             (Email | Sms, Success) => label("Envoyés", "Sent"),
             (Email | Sms, Error) => label("En erreur", "Errors"),
             (Email | Sms, Stopped) => label("Arrêtés par l'utilisateur", "Stopped by the user"),
-            (Attachment, Success) => label("Insérés", "Inserted"),
+            (Attachment, Success) => label("Insérées", "Inserted"),
             (Attachment, Error) => label("Non abouties", "Did not complete"),
             (Attachment, Stopped) => label("Arrêtées par l'utilisateur", "Stopped by the user"),
             (Sirene | Vies, Success) => label("Contrôles effectués", "Checks done"),

@@ -5,6 +5,7 @@
 pub mod auth;
 mod body;
 pub mod error;
+mod export;
 pub mod headers;
 pub mod metrics;
 mod observe;

@@ -116,6 +116,13 @@ impl PasswordChecks {
         .map(|right| right.unwrap_or(false))
     }
 
+    /// The Argon2 hash of a new password, computed on a password thread.
+    pub async fn hash(&self, password: String) -> Result<Result<String, PasswordError>, Busy> {
+        self.run(move || hash(&password)).await.map(|hashed| {
+            hashed.unwrap_or_else(|| Err(PasswordError::Hash("the hashing thread stopped".into())))
+        })
+    }
+
     /// Runs `work` on a password thread; `Busy` when too many checks already wait.
     async fn run<T: Send + 'static>(
         &self,

@@ -1,28 +1,53 @@
 //! Reading the query string of the read routes into domain types. Unknown parameters are refused,
-//! `site` may be repeated, and every refusal is a 422 naming the parameter.
+//! `site` may be repeated, parameters shared by several routes (the paging of lists, the CSV options
+//! of exports) are read apart, and every refusal is a 422 naming the parameter.
 
 use std::future::{ready, Ready};
 
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use histo_domain::{Feature, Outcome, Period, SiteCode};
+use histo_api_types::{CsvQuery, LogsQuery, PageQuery};
+use histo_domain::{Cause, Feature, Outcome, Period, SiteCode, UserCode};
 use histo_store::EntrySelection;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
 /// The parameters of a route that takes none: any parameter is refused.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
-/// A route's parameters `T`, and the sites named by the repeatable `site` parameter.
-pub struct ReadQuery<T> {
+/// Parameters that several routes share, read apart from each route's own.
+pub trait SharedParams: DeserializeOwned {
+    /// Their names in a query string.
+    const NAMES: &'static [&'static str];
+}
+
+impl SharedParams for NoParams {
+    const NAMES: &'static [&'static str] = &[];
+}
+
+impl SharedParams for PageQuery {
+    const NAMES: &'static [&'static str] = &["limit", "cursor"];
+}
+
+impl SharedParams for CsvQuery {
+    const NAMES: &'static [&'static str] = &["sep", "bom", "lang"];
+}
+
+/// The most `site` parameters one request may repeat.
+pub const MAX_SITES: usize = 100;
+
+/// A route's own parameters `T`, the shared ones `U`, and the sites named by the repeatable `site`
+/// parameter.
+pub struct ReadQuery<T, U = NoParams> {
     pub params: T,
+    pub shared: U,
     pub sites: Vec<SiteCode>,
 }
 
-impl<T: DeserializeOwned> FromRequest for ReadQuery<T> {
+impl<T: DeserializeOwned, U: SharedParams> FromRequest for ReadQuery<T, U> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
@@ -31,23 +56,39 @@ impl<T: DeserializeOwned> FromRequest for ReadQuery<T> {
     }
 }
 
-impl<T: DeserializeOwned> ReadQuery<T> {
-    /// serde_urlencoded cannot gather a repeated key into a list: `site` is taken out first.
+impl<T: DeserializeOwned, U: SharedParams> ReadQuery<T, U> {
+    /// serde_urlencoded cannot gather a repeated key into a list: `site` is taken out first, and the
+    /// shared parameters next.
     pub fn parse(query: &str) -> Result<Self, ApiError> {
         let mut sites = Vec::new();
+        let mut shared = form_urlencoded::Serializer::new(String::new());
         let mut others = form_urlencoded::Serializer::new(String::new());
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             if name == "site" {
+                if sites.len() == MAX_SITES {
+                    return Err(ApiError::invalid_field(
+                        "site",
+                        format!("at most {MAX_SITES} sites at once"),
+                    ));
+                }
                 let site = SiteCode::parse(&value)
                     .map_err(|e| ApiError::invalid_field("site", e.to_string()))?;
                 sites.push(site);
+            } else if U::NAMES.contains(&name.as_ref()) {
+                shared.append_pair(&name, &value);
             } else {
                 others.append_pair(&name, &value);
             }
         }
         let params = serde_urlencoded::from_str(&others.finish())
             .map_err(|e| refused_query(&e.to_string()))?;
-        Ok(ReadQuery { params, sites })
+        let shared = serde_urlencoded::from_str(&shared.finish())
+            .map_err(|e| refused_query(&e.to_string()))?;
+        Ok(ReadQuery {
+            params,
+            shared,
+            sites,
+        })
     }
 }
 
@@ -111,7 +152,8 @@ pub fn feature(value: &Option<String>) -> Result<Feature, ApiError> {
         ApiError::invalid_field(
             "feature",
             format!(
-                "unknown feature '{text}' (expected one of: {})",
+                "unknown feature {} (expected one of: {})",
+                histo_domain::quoted(text),
                 histo_domain::list(Feature::ALL)
             ),
         )
@@ -133,7 +175,8 @@ pub fn outcome(feature: Feature, value: &Option<String>) -> Result<Option<Outcom
         _ => Err(ApiError::invalid_field(
             "outcome",
             format!(
-                "'{feature}' has no outcome '{text}' (expected one of: {})",
+                "'{feature}' has no outcome {} (expected one of: {})",
+                histo_domain::quoted(text),
                 histo_domain::list(feature.outcomes())
             ),
         )),
@@ -149,18 +192,47 @@ pub fn year(name: &str, value: &Option<String>) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::invalid_field(name, "must be a year between 1 and 9999"))
 }
 
+/// An optional cause, which must be one of the feature's.
+pub fn cause(feature: Feature, value: &Option<String>) -> Result<Option<Cause>, ApiError> {
+    let Some(text) = value.as_deref() else {
+        return Ok(None);
+    };
+    match Cause::parse(text) {
+        Some(cause) if feature.causes().contains(&cause) => Ok(Some(cause)),
+        _ => Err(ApiError::invalid_field(
+            "cause",
+            format!(
+                "'{feature}' has no cause {} (expected one of: {})",
+                histo_domain::quoted(text),
+                histo_domain::list(feature.causes())
+            ),
+        )),
+    }
+}
+
 /// The entries behind one bar of a chart: the same selection for the list and for the export.
-pub fn drilldown(
-    feature: &Option<String>,
-    period: &Option<String>,
-    outcome: &Option<String>,
-    sites: Vec<SiteCode>,
-) -> Result<EntrySelection, ApiError> {
-    let feature = self::feature(feature)?;
+pub fn drilldown(params: &LogsQuery, sites: Vec<SiteCode>) -> Result<EntrySelection, ApiError> {
+    let feature = self::feature(&params.feature)?;
+    let cause = self::cause(feature, &params.cause)?;
+    let outcome = self::outcome(feature, &params.outcome)?;
+    if cause.is_some() && outcome.is_some_and(|o| o != Outcome::Error) {
+        return Err(ApiError::invalid_field(
+            "cause",
+            "only an 'error' has a cause: leave out 'outcome' or ask for 'error'",
+        ));
+    }
+    let user = params
+        .user_code
+        .as_deref()
+        .map(UserCode::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("user_code", e.to_string()))?;
     Ok(EntrySelection {
         feature,
-        period: self::period(period)?,
-        outcome: self::outcome(feature, outcome)?,
+        period: self::period(&params.period)?,
+        outcome: cause.map_or(outcome, |_| Some(Outcome::Error)),
+        cause,
+        user,
         sites,
     })
 }
@@ -180,6 +252,26 @@ mod tests {
     #[test]
     fn sites_repeat_and_the_rest_is_named_when_refused() {
         let query = ReadQuery::<StatsQuery>::parse("feature=email&site=LYON&site=PARIS").unwrap();
+        assert!(ReadQuery::<StatsQuery>::parse(&"site=S&".repeat(MAX_SITES)).is_ok());
+        let too_many = ReadQuery::<StatsQuery>::parse(&"site=S&".repeat(MAX_SITES + 1));
+        assert_eq!(field(too_many.err().unwrap()), "site");
+        let paged =
+            ReadQuery::<LogsQuery, PageQuery>::parse("feature=sms&limit=5&cursor=x").unwrap();
+        assert_eq!(
+            (
+                paged.params.feature.as_deref(),
+                paged.shared.limit.as_deref()
+            ),
+            (Some("sms"), Some("5"))
+        );
+        assert_eq!(
+            field(
+                ReadQuery::<LogsQuery>::parse("feature=sms&limit=5")
+                    .err()
+                    .unwrap()
+            ),
+            "limit"
+        );
         assert_eq!(query.params.feature.as_deref(), Some("email"));
         assert_eq!(query.sites.len(), 2);
         let refused = |q| field(ReadQuery::<StatsQuery>::parse(q).err().unwrap());

@@ -42,6 +42,8 @@ pub enum Action {
     AdminPasswordRefused,
     /// Too many wrong admin passwords: the company's admin password is refused for a while.
     AdminPasswordLocked,
+    /// A user code was erased from the entries (the right to erasure).
+    UserErased,
 }
 
 impl Action {
@@ -55,6 +57,7 @@ impl Action {
             Action::AdminPasswordChanged => "admin_password_changed",
             Action::AdminPasswordRefused => "admin_password_refused",
             Action::AdminPasswordLocked => "admin_password_locked",
+            Action::UserErased => "user_erased",
         }
     }
 }

@@ -255,6 +255,21 @@ impl Store {
         password_hash: String,
         actor: Actor,
     ) -> Result<(), StoreError> {
+        self.replace_admin_password(company, None, password_hash, actor)
+            .await
+            .map(drop)
+    }
+
+    /// Sets the company's admin password, but only if the one in force is still `previous` (the hash
+    /// that the caller's current password was checked against, `None` for none) when `previous` is
+    /// given: two changes at once cannot both win. Tells whether it was set.
+    pub async fn replace_admin_password(
+        &self,
+        company: CompanyId,
+        previous: Option<Option<String>>,
+        password_hash: String,
+        actor: Actor,
+    ) -> Result<bool, StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| {
             company_transaction(conn, &company, default_timezone, |conn, now| {
@@ -262,6 +277,9 @@ impl Store {
                     .find(company.as_str())
                     .select(companies::admin_password_hash)
                     .first(conn)?;
+                if previous.is_some_and(|previous| previous != was_set) {
+                    return Ok(false);
+                }
                 diesel::update(companies::table.find(company.as_str()))
                     .set(companies::admin_password_hash.eq(password_hash))
                     .execute(conn)?;
@@ -274,7 +292,8 @@ impl Store {
                     Action::AdminPasswordChanged,
                     Some(state(was_set.is_some())),
                     Some(state(true)),
-                )
+                )?;
+                Ok(true)
             })
         })
         .await

@@ -1,13 +1,14 @@
 //! Histo's storage: events and their monthly counters on SQLite or PostgreSQL through diesel, with the
 //! migrations embedded. Recording goes through one writer that groups concurrent requests into shared
-//! transactions; reads and the administration's changes (settings, accounts, sites, the purge, the
-//! audit trail) use a pool.
+//! transactions; reads and the administration's changes (settings, accounts, sites, the audit trail)
+//! use a pool; the purge and the right to erasure run on the write path, beside recording.
 
 mod accounts;
 mod audit;
 mod company;
 pub mod connection;
 mod detail;
+mod erasure;
 mod purge;
 mod read;
 mod recorder;
@@ -23,9 +24,11 @@ pub use accounts::Account;
 pub use audit::{Action, Actor, AuditEntry, AuditPage, AuditPosition};
 pub use company::{LastPurge, RetentionChange, Settings};
 pub use connection::{Backend, DatabaseUrl, DbConnection};
+pub use erasure::ERASED;
 pub use purge::PurgeReport;
 pub use read::{
-    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, Usage, UsageQuery, UsageReport,
+    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, SiteUsage, SiteUsageReport,
+    Usage, UsageQuery, UsageReport,
 };
 pub use recorder::Recorded;
 pub use sites::{Site, SiteChange};

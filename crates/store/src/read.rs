@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use histo_domain::{
     Cause, CompanyId, Detail, Feature, Month, Outcome, Period, RetentionPolicy, SiteCode, TimeZone,
+    UserCode,
 };
 use uuid::Uuid;
 
@@ -35,13 +36,32 @@ pub struct UsageQuery {
     pub sites: Vec<SiteCode>,
 }
 
-/// The uses of one feature in one month that ended with one outcome.
+/// The uses of one feature in one month that ended with one outcome (and cause, for an error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Usage {
     pub feature: Feature,
     pub month: Month,
     pub outcome: Outcome,
+    pub cause: Option<Cause>,
     pub count: u64,
+}
+
+/// The uses of one feature at one site (in a range of months) that ended with one outcome and cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteUsage {
+    pub site: String,
+    /// The site's display name.
+    pub name: String,
+    pub outcome: Outcome,
+    pub cause: Option<Cause>,
+    pub count: u64,
+}
+
+/// The counts of one feature per visible site.
+#[derive(Debug, Clone)]
+pub struct SiteUsageReport {
+    pub company: CompanyView,
+    pub usage: Vec<SiteUsage>,
 }
 
 /// The counts of a [`UsageQuery`]; months, features and outcomes without a use are absent.
@@ -57,6 +77,10 @@ pub struct EntrySelection {
     pub feature: Feature,
     pub period: Period,
     pub outcome: Option<Outcome>,
+    /// Only the errors of this cause.
+    pub cause: Option<Cause>,
+    /// Only the entries of this user.
+    pub user: Option<UserCode>,
     /// Empty: every visible site.
     pub sites: Vec<SiteCode>,
 }
@@ -114,6 +138,27 @@ impl Store {
                 read_company(conn, &company, default_timezone, &query.sites)?;
             let usage = count_usage(conn, &company, &query, &sites)?;
             Ok(UsageReport {
+                company: company_view,
+                usage,
+            })
+        })
+        .await
+    }
+
+    /// Counts the uses of `feature` per visible site, outcome and cause over a range of months, from
+    /// the monthly counts, with each site's display name.
+    pub async fn usage_by_site(
+        &self,
+        company: CompanyId,
+        feature: Feature,
+        first: Month,
+        last: Month,
+    ) -> Result<SiteUsageReport, StoreError> {
+        let default_timezone = self.default_timezone;
+        self.with_connection(move |conn| {
+            let (company_view, sites) = read_company(conn, &company, default_timezone, &[])?;
+            let usage = count_usage_by_site(conn, &company, feature, first, last, &sites)?;
+            Ok(SiteUsageReport {
                 company: company_view,
                 usage,
             })
@@ -225,11 +270,13 @@ fn count_usage(
             monthly_counts::feature,
             monthly_counts::month,
             monthly_counts::outcome,
+            monthly_counts::cause,
         ))
         .select((
             monthly_counts::feature,
             monthly_counts::month,
             monthly_counts::outcome,
+            monthly_counts::cause,
             sql::<BigInt>("CAST(SUM(count) AS BIGINT)"),
         ))
         .into_boxed();
@@ -240,20 +287,89 @@ fn count_usage(
     };
     counts = counts.filter(monthly_counts::feature.eq_any(features));
     counts = only_selected_sites!(counts, monthly_counts::site, sites);
-    let rows: Vec<(String, i32, String, i64)> = counts.load(conn)?;
+    let rows: Vec<(String, i32, String, String, i64)> = counts.load(conn)?;
     rows.into_iter()
-        .map(|(feature, month, outcome, count)| {
+        .map(|(feature, month, outcome, cause, count)| {
             Ok(Usage {
                 feature: Feature::parse(&feature)
                     .ok_or_else(|| StoreError::BadRow(format!("unknown feature '{feature}'")))?,
                 month: Month::from_key(month)
                     .map_err(|_| StoreError::BadRow(format!("bad month {month}")))?,
-                outcome: Outcome::parse(&outcome)
-                    .ok_or_else(|| StoreError::BadRow(format!("unknown outcome '{outcome}'")))?,
+                outcome: parse_outcome(&outcome)?,
+                cause: parse_cause(&cause)?,
                 count: u64::try_from(count).unwrap_or(0),
             })
         })
         .collect()
+}
+
+/// The uses of `feature` per site, outcome and cause over a range of months, with the sites'
+/// display names (read for the sites counted only).
+fn count_usage_by_site(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    feature: Feature,
+    first: Month,
+    last: Month,
+    sites: &SiteSelection,
+) -> Result<Vec<SiteUsage>, StoreError> {
+    let mut counts = monthly_counts::table
+        .filter(monthly_counts::company_id.eq(company.as_str()))
+        .filter(monthly_counts::feature.eq(feature.code()))
+        .filter(monthly_counts::month.between(first.key(), last.key()))
+        .group_by((
+            monthly_counts::site,
+            monthly_counts::outcome,
+            monthly_counts::cause,
+        ))
+        .select((
+            monthly_counts::site,
+            monthly_counts::outcome,
+            monthly_counts::cause,
+            sql::<BigInt>("CAST(SUM(count) AS BIGINT)"),
+        ))
+        .into_boxed();
+    counts = only_selected_sites!(counts, monthly_counts::site, sites);
+    let rows: Vec<(String, String, String, i64)> = counts.load(conn)?;
+    let mut codes: Vec<&str> = rows.iter().map(|(site, ..)| site.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut names = std::collections::HashMap::new();
+    for chunk in codes.chunks(1_000) {
+        names.extend(
+            sites::table
+                .filter(sites::company_id.eq(company.as_str()))
+                .filter(sites::code.eq_any(chunk))
+                .select((sites::code, sites::name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    rows.into_iter()
+        .map(|(site, outcome, cause, count)| {
+            Ok(SiteUsage {
+                name: names.get(&site).cloned().unwrap_or_else(|| site.clone()),
+                site,
+                outcome: parse_outcome(&outcome)?,
+                cause: parse_cause(&cause)?,
+                count: u64::try_from(count).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+fn parse_outcome(outcome: &str) -> Result<Outcome, StoreError> {
+    Outcome::parse(outcome)
+        .ok_or_else(|| StoreError::BadRow(format!("unknown outcome '{outcome}'")))
+}
+
+/// A counter's cause: `''` when there is none.
+fn parse_cause(cause: &str) -> Result<Option<Cause>, StoreError> {
+    match cause {
+        "" => Ok(None),
+        code => Cause::parse(code)
+            .map(Some)
+            .ok_or_else(|| StoreError::BadRow(format!("unknown cause '{code}'"))),
+    }
 }
 
 #[derive(Queryable, Selectable)]
@@ -293,6 +409,12 @@ fn read_entries(
             .into_boxed();
         if let Some(outcome) = selection.outcome {
             query = query.filter(events::outcome.eq(outcome.code()));
+        }
+        if let Some(cause) = selection.cause {
+            query = query.filter(events::cause.eq(cause.code()));
+        }
+        if let Some(user) = &selection.user {
+            query = query.filter(events::user_code.eq(user.as_str()));
         }
         query = only_selected_sites!(query, events::site, sites);
         if let Some(position) = after.filter(|p| p.month == month) {

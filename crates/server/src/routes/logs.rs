@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use futures_util::{stream, StreamExt};
 use histo_api_types::{
-    ApiError as ErrorBody, EventDetail, ExportQuery, LogEntry as Item, LogPage as Page, LogsQuery,
-    SiteFilter,
+    ApiError as ErrorBody, CsvQuery, EventDetail, LogEntry as Item, LogPage as Page, LogsQuery,
+    PageQuery, SiteFilter,
 };
 use histo_domain::{has_purged, Detail, Month, Period, TimeZone};
 use histo_store::{EntryPosition, LogEntry, LogPage};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::{Authorized, LogsRead};
 use crate::error::ApiError;
+use crate::export::CsvFormat;
 use crate::query::{self, ReadQuery};
 use crate::AppState;
 
@@ -29,12 +30,12 @@ const EXPORT_PAGE: usize = 5_000;
 /// Log entries behind a bar
 ///
 /// The entries of one feature in one month (`period=2026-03`) or year (`period=2026`) of the company's
-/// time zone, optionally of one outcome and some sites, newest first. Pass `next_cursor` back as
+/// time zone, optionally of one outcome, one cause, one user and some sites, newest first. Pass `next_cursor` back as
 /// `cursor` for the next page; pages stay stable while new events arrive. Hidden sites are left out.
 /// `purged` says that the period lies before the retention limit, so its entries were removed.
 #[utoipa::path(
     tag = "logs",
-    params(LogsQuery, SiteFilter),
+    params(LogsQuery, PageQuery, SiteFilter),
     responses(
         (status = 200, description = "A page of entries, newest first", body = Page),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
@@ -45,12 +46,16 @@ const EXPORT_PAGE: usize = 5_000;
 pub async fn logs(
     auth: Authorized<LogsRead>,
     state: web::Data<AppState>,
-    query: ReadQuery<LogsQuery>,
+    query: ReadQuery<LogsQuery, PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ReadQuery { params, sites } = query;
-    let selection = query::drilldown(&params.feature, &params.period, &params.outcome, sites)?;
-    let limit = limit(&params.limit)?;
-    let after = params
+    let ReadQuery {
+        params,
+        shared: page,
+        sites,
+    } = query;
+    let selection = query::drilldown(&params, sites)?;
+    let limit = limit(&page.limit)?;
+    let after = page
         .cursor
         .as_deref()
         .map(|cursor| decode_cursor(cursor, selection.period))
@@ -71,10 +76,10 @@ pub async fn logs(
 /// Log entries behind a bar, as CSV
 ///
 /// The same entries as `GET /api/v1/logs` (without paging), streamed as a UTF-8 CSV file with a
-/// header row. For French spreadsheets: `sep=semicolon&bom=true`.
+/// header row. For French spreadsheets: `sep=semicolon&bom=true&lang=fr`.
 #[utoipa::path(
     tag = "logs",
-    params(ExportQuery, SiteFilter),
+    params(LogsQuery, CsvQuery, SiteFilter),
     responses(
         (status = 200, description = "The entries, newest first, as CSV", content_type = "text/csv", body = String,
          example = json!("identifiant,date et heure,site,utilisateur,fonctionnalité,résultat,cause,code,détail\n0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01,2026-04-01T01:30:00+02:00,LYON,JDUPONT,vies,error,invalid_number,VIES_FORMAT,\n")),
@@ -86,19 +91,29 @@ pub async fn logs(
 pub async fn export(
     auth: Authorized<LogsRead>,
     state: web::Data<AppState>,
-    query: ReadQuery<ExportQuery>,
+    query: ReadQuery<LogsQuery, CsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ReadQuery { params, sites } = query;
-    let selection = query::drilldown(&params.feature, &params.period, &params.outcome, sites)?;
-    let format = CsvFormat::parse(&params)?;
-    let filename = format!("histo-{}-{}.csv", selection.feature, selection.period);
+    let ReadQuery {
+        params,
+        shared: csv,
+        sites,
+    } = query;
+    let selection = query::drilldown(&params, sites)?;
+    let format = CsvFormat::parse(&csv)?;
+    let filename = match selection.outcome {
+        Some(outcome) => format!(
+            "histo-{}-{}-{outcome}.csv",
+            selection.feature, selection.period
+        ),
+        None => format!("histo-{}-{}.csv", selection.feature, selection.period),
+    };
     let store = state.store.clone();
     let company = auth.caller.company;
     // The first page is read before answering, so that an unavailable database is a clean 503.
     let first = store
         .log_page(company.clone(), selection.clone(), None, EXPORT_PAGE)
         .await?;
-    let head = stream::once(std::future::ready(format.header()));
+    let head = stream::once(std::future::ready(format.header(&HEADER_FR, &HEADER_EN)));
     let pages = stream::try_unfold(Some(NextPage::Read(first)), move |next| {
         let (store, company, selection) = (store.clone(), company.clone(), selection.clone());
         async move {
@@ -110,7 +125,8 @@ pub async fn export(
                     .await
                     .map_err(ApiError::from)?,
             };
-            let rows = format.rows(&items(&page))?;
+            let zone = page.company.timezone;
+            let rows = format.rows(page.entries.iter().map(|entry| row(format, entry, zone)))?;
             Ok::<_, actix_web::Error>(Some((rows, page.next.map(NextPage::After))))
         }
     });
@@ -204,14 +220,6 @@ fn decode_cursor(cursor: &str, period: Period) -> Result<EntryPosition, ApiError
     })
 }
 
-/// How the CSV file is written: separator, byte order mark and the language of the header row.
-#[derive(Debug, Clone, Copy)]
-struct CsvFormat {
-    separator: u8,
-    bom: bool,
-    english: bool,
-}
-
 const HEADER_FR: [&str; 9] = [
     "identifiant",
     "date et heure",
@@ -235,112 +243,30 @@ const HEADER_EN: [&str; 9] = [
     "detail",
 ];
 
-impl CsvFormat {
-    fn parse(params: &ExportQuery) -> Result<CsvFormat, ApiError> {
-        let separator = match params.sep.as_deref() {
-            None | Some("comma") => b',',
-            Some("semicolon") => b';',
-            Some(_) => {
-                return Err(ApiError::invalid_field(
-                    "sep",
-                    "must be 'comma' or 'semicolon'",
-                ))
-            }
-        };
-        let bom = match params.bom.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => return Err(ApiError::invalid_field("bom", "must be 'true' or 'false'")),
-        };
-        let english = match params.lang.as_deref() {
-            None | Some("fr") => false,
-            Some("en") => true,
-            Some(_) => return Err(ApiError::invalid_field("lang", "must be 'fr' or 'en'")),
-        };
-        Ok(CsvFormat {
-            separator,
-            bom,
-            english,
-        })
-    }
-
-    fn header(self) -> Result<web::Bytes, actix_web::Error> {
-        let mut bytes = Vec::new();
-        if self.bom {
-            bytes.extend_from_slice("\u{feff}".as_bytes());
-        }
-        let names = if self.english { HEADER_EN } else { HEADER_FR };
-        self.write(bytes, std::iter::once(names.map(str::to_owned)))
-    }
-
-    fn rows(self, items: &[Item]) -> Result<web::Bytes, actix_web::Error> {
-        let rows = items.iter().map(|item| {
-            [
-                item.id.clone(),
-                item.occurred_at.clone(),
-                item.site.clone(),
-                item.user_code.clone(),
-                item.feature.clone(),
-                item.outcome.clone(),
-                item.cause.clone().unwrap_or_default(),
-                item.code.clone().unwrap_or_default(),
-                item.detail
-                    .as_ref()
-                    .and_then(|d| serde_json::to_string(d).ok())
-                    .unwrap_or_default(),
-            ]
-        });
-        self.write(Vec::with_capacity(items.len() * 128), rows)
-    }
-
-    fn write(
-        self,
-        into: Vec<u8>,
-        rows: impl Iterator<Item = [String; 9]>,
-    ) -> Result<web::Bytes, actix_web::Error> {
-        let failed = |e: &dyn std::fmt::Display| {
-            tracing::error!(error = %e, "writing CSV failed");
-            actix_web::error::ErrorInternalServerError("the export failed")
-        };
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(self.separator)
-            .from_writer(into);
-        for row in rows {
-            for cell in &row {
-                writer
-                    .write_field(spreadsheet_safe(cell).as_bytes())
-                    .map_err(|e| failed(&e))?;
-            }
-            writer.write_record(None::<&[u8]>).map_err(|e| failed(&e))?;
-        }
-        let bytes = writer.into_inner().map_err(|e| failed(&e))?;
-        Ok(web::Bytes::from(bytes))
-    }
-}
-
-/// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return
-/// first) is given a leading `'`, as OWASP advises against CSV injection: site, user and support
-/// codes may start with `-`.
-fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
+/// An entry as a row of the export.
+fn row(format: CsvFormat, entry: &LogEntry, zone: TimeZone) -> [String; 9] {
+    [
+        entry.id.to_string(),
+        format.time(entry.occurred_at, zone),
+        entry.site.clone(),
+        entry.user_code.clone(),
+        format.feature(entry.feature).to_owned(),
+        format.outcome(entry.feature, entry.outcome).to_owned(),
+        entry
+            .cause
+            .map(|cause| format.cause(cause).to_owned())
+            .unwrap_or_default(),
+        entry.code.clone().unwrap_or_default(),
+        entry
+            .detail
+            .map(|Detail::DeaUpdate { changed }| format.detail(changed))
+            .unwrap_or_default(),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_a_spreadsheet_would_run_are_defused() {
-        for formula in ["-A1", "=1+2", "+33", "@SUM(A1)", "\tx", "\rx", "-2-3"] {
-            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
-        }
-        for plain in ["LYON", "2026-03-31T23:30:00+02:00", "", "a-b"] {
-            assert_eq!(spreadsheet_safe(plain), plain);
-        }
-    }
 
     #[test]
     fn a_cursor_reads_back_only_within_its_period() {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod erasures;
 pub mod events;
 pub mod health;
 pub mod logs;
@@ -22,6 +23,8 @@ pub fn api(routes: &mut ServiceConfig) {
     routes
         .service(events::record)
         .service(stats::statistics)
+        .service(stats::export)
+        .service(stats::usage_by_site)
         .service(stats::overview)
         .service(logs::logs)
         .service(logs::export)
@@ -32,6 +35,8 @@ pub fn api(routes: &mut ServiceConfig) {
         .service(settings::settings)
         .service(settings::retention_preview)
         .service(settings::set_retention)
+        .service(settings::set_admin_password)
+        .service(erasures::erase)
         .service(audit::audit)
         .service(health::healthz)
         .service(metrics::metrics);

@@ -4,8 +4,8 @@
 
 use actix_web::{get, put, web, HttpResponse};
 use histo_api_types::{
-    ApiError as ErrorBody, LastPurge, RetentionInput, RetentionPreview, RetentionPreviewQuery,
-    Settings,
+    AdminPasswordInput, ApiError as ErrorBody, LastPurge, RetentionInput, RetentionPreview,
+    RetentionPreviewQuery, Settings,
 };
 use histo_domain::RetentionPolicy;
 use histo_store::Actor;
@@ -13,7 +13,7 @@ use histo_store::Actor;
 use crate::auth::{Authorized, LogsRead, SettingsAdmin};
 use crate::error::ApiError;
 use crate::query::{self, NoParams};
-use crate::AppState;
+use crate::{password, AppState};
 
 /// The company's settings
 ///
@@ -125,6 +125,86 @@ pub async fn set_retention(
         );
     }
     Ok(HttpResponse::Ok().json(shown(&change.settings)))
+}
+
+/// Set or change the admin password
+///
+/// Sets the company's admin password, which every change of the retention period and every erasure
+/// needs. `current_password` is the one in force; it may be absent only while none is set. Wrong
+/// current passwords are slowed down and, after five in a row for the company, refused with 429 for
+/// a while; they go to the audit trail, as does the change (never a password).
+#[utoipa::path(
+    tag = "settings",
+    request_body = AdminPasswordInput,
+    responses(
+        (status = 204, description = "The new admin password is in force"),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 403, description = "The token lacks `settings:admin`, or the current password is wrong", body = ErrorBody),
+        (status = 409, description = "An admin password is set and `current_password` is absent, or it changed meanwhile", body = ErrorBody),
+        (status = 422, description = "A new password shorter than 8 or longer than 1,024 characters, or a missing or unknown field", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords: wait for `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "Too many passwords are being checked: wait for `Retry-After` seconds", body = ErrorBody),
+    ),
+    security(("bearer" = ["settings:admin"]))
+)]
+#[put("/api/v1/settings/admin-password")]
+pub async fn set_admin_password(
+    auth: Authorized<SettingsAdmin>,
+    state: web::Data<AppState>,
+    body: web::Json<AdminPasswordInput>,
+) -> Result<HttpResponse, ApiError> {
+    let AdminPasswordInput {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let caller = auth.caller;
+    let length = new_password.chars().count();
+    if !(password::MIN_LENGTH..=password::MAX_LENGTH).contains(&length) {
+        return Err(ApiError::invalid_field(
+            "new_password",
+            format!(
+                "must be {} to {} characters",
+                password::MIN_LENGTH,
+                password::MAX_LENGTH
+            ),
+        ));
+    }
+    let in_force = state
+        .store
+        .admin_password_hash(caller.company.clone())
+        .await?;
+    match (&in_force, current_password) {
+        (Some(_), None) => {
+            return Err(ApiError::Conflict(
+                "an admin password is set: give it as current_password".into(),
+            ))
+        }
+        (Some(_), Some(current)) => {
+            super::access::check_admin_password(&state, &caller, current).await?
+        }
+        (None, _) => {}
+    }
+    let hash = state
+        .passwords
+        .hash(new_password)
+        .await
+        .map_err(super::access::password_checks_busy)?
+        .map_err(|e| ApiError::invalid_field("new_password", e.to_string()))?;
+    let set = state
+        .store
+        .replace_admin_password(
+            caller.company,
+            Some(in_force),
+            hash,
+            Actor::User(caller.user),
+        )
+        .await?;
+    if !set {
+        return Err(ApiError::Conflict(
+            "the admin password changed meanwhile: try again".into(),
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 fn shown(stored: &histo_store::Settings) -> Settings {
