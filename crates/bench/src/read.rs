@@ -8,8 +8,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::{Datelike, Utc};
 use diesel::RunQueryDsl;
-use histo_domain::{CompanyId, NewEvent};
-use histo_store::{with_backend, DatabaseUrl, Recorded, Store, StoreError};
+use histo_domain::{
+    month_of, Cause, CompanyId, Feature, Month, NewEvent, Outcome, SiteCode, TimeZone, UserCode,
+};
+use histo_store::{with_backend, Actor, DatabaseUrl, Recorded, SiteChange, Store, StoreError};
 use serde_json::Value;
 
 use crate::common::process::{cpu_seconds, load_average, memory, reset_peak};
@@ -143,7 +145,14 @@ async fn bench_database(kind: &str, events: u64, requests: &Requests) -> Result<
             ""
         }
     );
+    let crowded = crowded_month(&store).await?;
+    vacuum_analyze(kind, &big).await?;
     let latencies = with_server(store, "logs:read", |server| measure(server, requests)).await?;
+    let store = open_store(big.clone()).await?;
+    let rare = with_server(store, "logs:read", |server| {
+        rare_drilldowns(server, crowded)
+    })
+    .await?;
     remove_database(&big)?;
 
     let (small, store, _) = loaded(kind, "small", SMALL).await?;
@@ -158,8 +167,98 @@ async fn bench_database(kind: &str, events: u64, requests: &Requests) -> Result<
     remove_database(&small)?;
 
     print_table(events, requests, &latencies, small_stats);
+    println!(
+        "drill-down into {CROWDED_FEATURE} {crowded}, a month of {CROWDED} more entries (10 errors, 3 of its 20 sites hidden), page 1 of 50:"
+    );
+    for (filter, (p50, p99)) in rare {
+        println!("  {filter:<56} {p50:>8.2} {p99:>8.2}");
+    }
     println!("(load average {} at the end)", load_average());
     Ok(())
+}
+
+/// The feature and size of the crowded month of the rare drill-downs.
+const CROWDED_FEATURE: &str = "sms";
+const CROWDED: usize = 200_000;
+
+/// Adds to the big database a crowded month two years back: 200,000 uses of `sms` at 20 sites, all
+/// done but for 10 errors, one user with 3 uses, 3 sites hidden — where a drill-down into the rare
+/// entries must cost no more than into the common ones.
+async fn crowded_month(store: &Store) -> Result<Month> {
+    let company = CompanyId::parse(COMPANY)?;
+    let month = month_of(Utc::now(), TimeZone::default()).plus(-24);
+    let start = chrono::NaiveDate::from_ymd_opt(month.year, month.month, 3)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .context("a day of the month")?
+        .and_utc();
+    let mut events: Vec<NewEvent> = (0..CROWDED)
+        .map(|n| {
+            let at = start + chrono::Duration::seconds(n as i64 * 10);
+            let (outcome, cause) = if n % (CROWDED / 10) == 7 {
+                (Outcome::Error, Some(Cause::Configuration))
+            } else {
+                (Outcome::Success, None)
+            };
+            let user = if n % (CROWDED / 3) == 11 {
+                "RARE".to_owned()
+            } else {
+                format!("CROWD{:03}", n % 500)
+            };
+            Ok(NewEvent {
+                id: uuid::Uuid::now_v7(),
+                feature: Feature::Sms,
+                outcome,
+                cause,
+                site: SiteCode::parse(&format!("CROWD-{:02}", n % 20))?,
+                user_code: UserCode::parse(&user)?,
+                occurred_at: at,
+                code: None,
+                detail: None,
+            })
+        })
+        .collect::<Result<_>>()?;
+    while !events.is_empty() {
+        let rest = events.split_off(events.len().min(LOAD_BATCH));
+        store.record(company.clone(), events).await?;
+        events = rest;
+    }
+    for hidden in ["CROWD-17", "CROWD-18", "CROWD-19"] {
+        store
+            .change_site(
+                company.clone(),
+                SiteCode::parse(hidden)?,
+                SiteChange {
+                    hidden: true,
+                    name: None,
+                },
+                Actor::System,
+            )
+            .await?;
+    }
+    Ok(month)
+}
+
+/// p50 and p99 of the first page of the crowded month's drill-down, without a filter and with each.
+async fn rare_drilldowns(server: Server, month: Month) -> Result<Vec<(String, (f64, f64))>> {
+    let client = reqwest::Client::new();
+    let mut figures = Vec::new();
+    for filter in [
+        "",
+        "&outcome=error",
+        "&cause=configuration",
+        "&site=CROWD-03",
+        "&user_code=RARE",
+        "&outcome=error&site=CROWD-07",
+    ] {
+        let path = format!("/api/v1/logs?feature={CROWDED_FEATURE}&period={month}{filter}");
+        let label = if filter.is_empty() {
+            "no filter".to_owned()
+        } else {
+            filter.trim_start_matches('&').replace('&', " ")
+        };
+        figures.push((label, latency(&client, &server, &path).await?));
+    }
+    Ok(figures)
 }
 
 /// Stores `count` generated events in the database at `url` (created and migrated if need be).
@@ -182,19 +281,25 @@ pub async fn loaded(kind: &str, name: &str, count: u64) -> Result<(String, Store
     let url = fresh_database(kind, name)?;
     let store = open_store(url.clone()).await?;
     let seconds = load(&store, count).await?;
-    if kind == "postgres" {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = DatabaseUrl::parse(&url)?.connect()?;
-            with_backend!(&mut conn, |c| diesel::sql_query(
-                "VACUUM ANALYZE events, monthly_counts, sites, companies"
-            )
-            .execute(c))?;
-            Ok::<_, anyhow::Error>(())
-        })
-        .await??;
-    }
+    vacuum_analyze(kind, &url).await?;
     Ok((url, store, seconds))
+}
+
+/// On PostgreSQL, what autovacuum does after a while (the local test cluster runs without it).
+async fn vacuum_analyze(kind: &str, url: &str) -> Result<()> {
+    if kind != "postgres" {
+        return Ok(());
+    }
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = DatabaseUrl::parse(&url)?.connect()?;
+        with_backend!(&mut conn, |c| diesel::sql_query(
+            "VACUUM ANALYZE events, monthly_counts, monthly_totals, sites, companies"
+        )
+        .execute(c))?;
+        Ok::<_, anyhow::Error>(())
+    })
+    .await?
 }
 
 /// Stores `count` generated events straight through `Store::record` (no HTTP), `LOAD_IN_FLIGHT`

@@ -121,7 +121,7 @@ fn count_before(
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
-/// Every feature named, so that a query is a few ranges of the index `events_by_feature_month`.
+/// Every feature named, so that a query is a few ranges of the index `events_by_outcome`.
 fn feature_codes() -> Vec<&'static str> {
     Feature::ALL.iter().map(|f| f.code()).collect()
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::{not, sql};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Text};
 use histo_domain::{
     Cause, CompanyId, Detail, Feature, Month, Outcome, Period, RetentionPolicy, SiteCode, TimeZone,
     UserCode,
@@ -13,7 +13,7 @@ use histo_domain::{
 use uuid::Uuid;
 
 use crate::connection::DbConnection;
-use crate::schema::{events, monthly_counts, sites};
+use crate::schema::{events, monthly_counts, monthly_totals, sites};
 use crate::{Store, StoreError};
 
 /// What every read tells besides its figures: the company's settings and how many sites it hides.
@@ -136,7 +136,7 @@ impl Store {
         self.with_connection(move |conn| {
             let (company_view, sites) =
                 read_company(conn, &company, default_timezone, &query.sites)?;
-            let usage = count_usage(conn, &company, &query, &sites)?;
+            let usage = count_usage(conn, &company, &query, &sites, company_view.hidden_sites)?;
             Ok(UsageReport {
                 company: company_view,
                 usage,
@@ -256,38 +256,84 @@ fn read_company(
     Ok((view, selection))
 }
 
+/// The uses per feature, month, outcome and cause. Every site together is read from the totals,
+/// whatever the number of sites, with the hidden sites' counts taken off; chosen sites from their
+/// own counts.
 fn count_usage(
     conn: &mut DbConnection,
     company: &CompanyId,
     query: &UsageQuery,
     sites: &SiteSelection,
+    hidden_sites: usize,
 ) -> Result<Vec<Usage>, StoreError> {
-    // CAST: PostgreSQL sums BIGINTs into NUMERIC, which SQLite does not know.
-    let mut counts = monthly_counts::table
-        .filter(monthly_counts::company_id.eq(company.as_str()))
-        .filter(monthly_counts::month.between(query.first.key(), query.last.key()))
-        .group_by((
-            monthly_counts::feature,
-            monthly_counts::month,
-            monthly_counts::outcome,
-            monthly_counts::cause,
-        ))
-        .select((
-            monthly_counts::feature,
-            monthly_counts::month,
-            monthly_counts::outcome,
-            monthly_counts::cause,
-            sql::<BigInt>("CAST(SUM(count) AS BIGINT)"),
-        ))
-        .into_boxed();
     // Every feature named, even for all of them: each one is then a range of the primary key.
     let features: Vec<&str> = match query.feature {
         Some(feature) => vec![feature.code()],
         None => Feature::ALL.iter().map(|f| f.code()).collect(),
     };
-    counts = counts.filter(monthly_counts::feature.eq_any(features));
-    counts = only_selected_sites!(counts, monthly_counts::site, sites);
-    let rows: Vec<(String, i32, String, String, i64)> = counts.load(conn)?;
+    let months = (query.first.key(), query.last.key());
+    // CAST: PostgreSQL sums BIGINTs into NUMERIC, which SQLite does not know.
+    macro_rules! per_site {
+        (|$counts:ident| $selected:expr) => {{
+            let $counts = monthly_counts::table
+                .filter(monthly_counts::company_id.eq(company.as_str()))
+                .filter(monthly_counts::feature.eq_any(&features))
+                .filter(monthly_counts::month.between(months.0, months.1))
+                .group_by((
+                    monthly_counts::feature,
+                    monthly_counts::month,
+                    monthly_counts::outcome,
+                    monthly_counts::cause,
+                ))
+                .select((
+                    monthly_counts::feature,
+                    monthly_counts::month,
+                    monthly_counts::outcome,
+                    monthly_counts::cause,
+                    sql::<BigInt>("CAST(SUM(count) AS BIGINT)"),
+                ))
+                .into_boxed();
+            let rows: Vec<CountedRow> = $selected.load(conn)?;
+            rows
+        }};
+    }
+    let rows = match sites {
+        SiteSelection::Only(_) => {
+            per_site!(|counts| only_selected_sites!(counts, monthly_counts::site, sites))
+        }
+        SiteSelection::Visible(_) => {
+            let mut totals: Vec<CountedRow> = monthly_totals::table
+                .filter(monthly_totals::company_id.eq(company.as_str()))
+                .filter(monthly_totals::feature.eq_any(&features))
+                .filter(monthly_totals::month.between(months.0, months.1))
+                .select((
+                    monthly_totals::feature,
+                    monthly_totals::month,
+                    monthly_totals::outcome,
+                    monthly_totals::cause,
+                    monthly_totals::count,
+                ))
+                .load(conn)?;
+            if hidden_sites > 0 {
+                let hidden = per_site!(|counts| counts.filter(
+                    monthly_counts::site.eq_any(
+                        sites::table
+                            .filter(sites::company_id.eq(company.as_str()))
+                            .filter(sites::hidden.eq(true))
+                            .select(sites::code)
+                    )
+                ));
+                for (feature, month, outcome, cause, count) in hidden {
+                    if let Some(total) = totals.iter_mut().find(|(f, m, o, c, _)| {
+                        (f, *m, o, c) == (&feature, month, &outcome, &cause)
+                    }) {
+                        total.4 -= count;
+                    }
+                }
+            }
+            totals
+        }
+    };
     rows.into_iter()
         .map(|(feature, month, outcome, cause, count)| {
             Ok(Usage {
@@ -302,6 +348,9 @@ fn count_usage(
         })
         .collect()
 }
+
+/// A counter as read: feature, month, outcome, cause (`''` for none) and count.
+type CountedRow = (String, i32, String, String, i64);
 
 /// The uses of `feature` per site, outcome and cause over a range of months, with the sites'
 /// display names (read for the sites counted only).
@@ -387,9 +436,59 @@ struct EntryRow {
     detail: Option<String>,
 }
 
+/// The most chosen sites read as ranges of their own; beyond, one query takes them all.
+const SITE_RANGES: usize = 10;
+
+/// One range of an index that a drill-down reads newest first: the value it fixes after the company,
+/// the feature and the month (always an equality, so that both databases read it in order).
+enum Range<'a> {
+    /// `events_by_user`.
+    User(&'a UserCode),
+    /// `events_by_cause`.
+    Cause(Cause),
+    /// `events_by_outcome`.
+    Outcome(Outcome),
+    /// `events_by_site`.
+    Site(&'a str),
+}
+
+/// The ranges that hold a selection's entries: the user's, else the cause's, else the outcome's
+/// (rare ones are what users click on), else the few chosen sites', else every outcome of the feature.
+/// Each is read in its own order, so a page costs the same whatever the size of the month and
+/// however rare the filter.
+fn ranges<'a>(selection: &'a EntrySelection, sites: &'a SiteSelection) -> Vec<Range<'a>> {
+    if let Some(user) = &selection.user {
+        return vec![Range::User(user)];
+    }
+    if let Some(cause) = selection.cause {
+        return vec![Range::Cause(cause)];
+    }
+    if let Some(outcome) = selection.outcome {
+        return vec![Range::Outcome(outcome)];
+    }
+    if let SiteSelection::Only(chosen) = sites {
+        if chosen.len() <= SITE_RANGES {
+            return chosen.iter().map(|site| Range::Site(site)).collect();
+        }
+    }
+    selection
+        .feature
+        .outcomes()
+        .iter()
+        .map(|outcome| Range::Outcome(*outcome))
+        .collect()
+}
+
+/// `events.outcome`, `events.cause` and `events.site` as expressions that no index answers: what a
+/// range leaves to check is written so, that no database takes another index for it (the range's own
+/// order is the point).
+const OUTCOME_UNINDEXED: &str = "(events.outcome || '')";
+const CAUSE_UNINDEXED: &str = "(events.cause || '')";
+const SITE_UNINDEXED: &str = "(events.site || '')";
+
 /// Up to `wanted` entries, newest first by (occurred_at, id). The walk goes one month at a time, from
-/// the newest month of the period (or the month of `after`) back: each step is one range of the index
-/// `events_by_feature_month`, read in its own order, whatever the size of the period.
+/// the newest month of the period (or the month of `after`) back; in each month the selection's
+/// [`ranges`] are merged, each read in its own order a few entries at a time.
 fn read_entries(
     conn: &mut DbConnection,
     company: &CompanyId,
@@ -401,43 +500,107 @@ fn read_entries(
     let (first, last) = selection.period.months();
     let mut month = after.map_or(last, |position| position.month.min(last));
     let mut entries = Vec::new();
-    while month >= first && entries.len() < wanted {
-        let mut query = events::table
-            .filter(events::company_id.eq(company.as_str()))
-            .filter(events::feature.eq(selection.feature.code()))
-            .filter(events::month.eq(month.key()))
-            .into_boxed();
-        if let Some(outcome) = selection.outcome {
-            query = query.filter(events::outcome.eq(outcome.code()));
+    let ranges = ranges(selection, sites);
+    // No range: every site asked for is hidden.
+    while !ranges.is_empty() && month >= first && entries.len() < wanted {
+        let remaining = wanted - entries.len();
+        // Each range is read a share of the entries still wanted at a time, and again once its
+        // share is used up, so that a merge reads little more than the page.
+        let share = (remaining / ranges.len()).max(50).min(remaining);
+        let start = after
+            .filter(|p| p.month == month)
+            .map(|p| (p.occurred_at, p.id));
+        let mut heads: Vec<(std::collections::VecDeque<EntryRow>, bool)> = Vec::new();
+        for range in &ranges {
+            let rows = read_range(conn, company, selection, sites, range, month, start, share)?;
+            let done = rows.len() < share;
+            heads.push((rows.into(), done));
         }
-        if let Some(cause) = selection.cause {
-            query = query.filter(events::cause.eq(cause.code()));
-        }
-        if let Some(user) = &selection.user {
-            query = query.filter(events::user_code.eq(user.as_str()));
-        }
-        query = only_selected_sites!(query, events::site, sites);
-        if let Some(position) = after.filter(|p| p.month == month) {
-            // (occurred_at, id) < (position): written so that both databases range over the index.
-            query = query
-                .filter(events::occurred_at.le(position.occurred_at))
-                .filter(
-                    events::occurred_at
-                        .lt(position.occurred_at)
-                        .or(events::id.lt(position.id.as_bytes().to_vec())),
-                );
-        }
-        let rows: Vec<EntryRow> = query
-            .order((events::occurred_at.desc(), events::id.desc()))
-            .limit(i64::try_from(wanted - entries.len()).unwrap_or(i64::MAX))
-            .select(EntryRow::as_select())
-            .load(conn)?;
-        for row in rows {
+        while entries.len() < wanted {
+            // The newest head among the ranges.
+            let newest = heads
+                .iter()
+                .enumerate()
+                .filter_map(|(n, (rows, _))| rows.front().map(|row| (n, row)))
+                .max_by(|(_, a), (_, b)| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)))
+                .map(|(n, _)| n);
+            let Some(n) = newest else { break };
+            let (rows, done) = &mut heads[n];
+            let Some(row) = rows.pop_front() else { break };
+            if rows.is_empty() && !*done {
+                let id = Uuid::from_slice(&row.id).map_err(|_| bad_id(&row.id))?;
+                let more = read_range(
+                    conn,
+                    company,
+                    selection,
+                    sites,
+                    &ranges[n],
+                    month,
+                    Some((row.occurred_at, id)),
+                    share,
+                )?;
+                *done = more.len() < share;
+                rows.extend(more);
+            }
             entries.push(entry(row)?);
         }
         month = month.plus(-1);
     }
     Ok(entries)
+}
+
+/// Up to `limit` entries of one range of one month, newest first, after `start` when given.
+#[allow(clippy::too_many_arguments)]
+fn read_range(
+    conn: &mut DbConnection,
+    company: &CompanyId,
+    selection: &EntrySelection,
+    sites: &SiteSelection,
+    range: &Range<'_>,
+    month: Month,
+    start: Option<(i64, Uuid)>,
+    limit: usize,
+) -> Result<Vec<EntryRow>, StoreError> {
+    let mut query = events::table
+        .filter(events::company_id.eq(company.as_str()))
+        .filter(events::feature.eq(selection.feature.code()))
+        .filter(events::month.eq(month.key()))
+        .into_boxed();
+    query = match range {
+        Range::User(user) => query.filter(events::user_code.eq(user.as_str())),
+        Range::Cause(cause) => query.filter(events::cause.eq(cause.code())),
+        Range::Outcome(outcome) => query.filter(events::outcome.eq(outcome.code())),
+        Range::Site(site) => query.filter(events::site.eq(*site)),
+    };
+    if let (Some(outcome), false) = (selection.outcome, matches!(range, Range::Outcome(_))) {
+        query = query.filter(sql::<Text>(OUTCOME_UNINDEXED).eq(outcome.code()));
+    }
+    if let (Some(cause), false) = (selection.cause, matches!(range, Range::Cause(_))) {
+        query = query.filter(sql::<Text>(CAUSE_UNINDEXED).eq(cause.code()));
+    }
+    query = match sites {
+        SiteSelection::Only(chosen) if !matches!(range, Range::Site(_)) => {
+            query.filter(sql::<Text>(SITE_UNINDEXED).eq_any(chosen))
+        }
+        _ => only_selected_sites!(query, events::site, sites),
+    };
+    if let Some((occurred_at, id)) = start {
+        // (occurred_at, id) < start: written so that both databases range over the index.
+        query = query.filter(events::occurred_at.le(occurred_at)).filter(
+            events::occurred_at
+                .lt(occurred_at)
+                .or(events::id.lt(id.as_bytes().to_vec())),
+        );
+    }
+    Ok(query
+        .order((events::occurred_at.desc(), events::id.desc()))
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .select(EntryRow::as_select())
+        .load(conn)?)
+}
+
+fn bad_id(id: &[u8]) -> StoreError {
+    StoreError::BadRow(format!("event {}: the id is not 16 bytes", hex(id)))
 }
 
 fn entry(row: EntryRow) -> Result<LogEntry, StoreError> {

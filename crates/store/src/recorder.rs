@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::company::Settings;
 use crate::connection::{DatabaseUrl, DbConnection};
-use crate::schema::{companies, events, monthly_counts, sites};
+use crate::schema::{companies, events, monthly_counts, monthly_totals, sites};
 use crate::{with_backend, StoreError};
 
 /// Requests waiting for the writer; beyond this, requests wait before queueing (back-pressure).
@@ -77,7 +77,12 @@ impl Recorder {
         default_timezone: TimeZone,
         max_sites: usize,
     ) -> Result<Recorder, StoreError> {
-        let conn = url.connect()?;
+        let mut conn = url.connect()?;
+        if let DbConnection::Sqlite(c) = &mut conn {
+            // The writer's pages of the newest months stay in memory across groups (32 MiB), rather
+            // than being read back for each one.
+            diesel::connection::SimpleConnection::batch_execute(c, "PRAGMA cache_size = -32768")?;
+        }
         let (queue, jobs) = mpsc::channel(QUEUE_LENGTH);
         let writer = Writer {
             url,
@@ -550,6 +555,17 @@ fn insert_sites(conn: &mut DbConnection, new_sites: &[(String, String)]) -> Resu
 }
 
 #[derive(Insertable)]
+#[diesel(table_name = monthly_totals)]
+struct TotalRow<'a> {
+    company_id: &'a str,
+    feature: &'a str,
+    month: i32,
+    outcome: &'a str,
+    cause: &'a str,
+    count: i64,
+}
+
+#[derive(Insertable)]
 #[diesel(table_name = monthly_counts)]
 struct CountRow<'a> {
     company_id: &'a str,
@@ -561,25 +577,26 @@ struct CountRow<'a> {
     count: i64,
 }
 
-/// Adds the new events to their monthly counters, in key order. On PostgreSQL many counters go in one
-/// statement: each statement is a round trip, and a batch spread over days touches hundreds of
-/// counters.
+/// Adds the new events to their monthly counters, per site and all sites together, in key order. On
+/// PostgreSQL many counters go in one statement: each statement is a round trip, and a batch spread
+/// over days touches hundreds of counters.
 fn add_counts(
     conn: &mut DbConnection,
     rows: &[EventRow<'_>],
     fresh: &[bool],
 ) -> Result<(), StoreError> {
     let mut counts: BTreeMap<(&str, &str, i32, &str, &str, &str), i64> = BTreeMap::new();
+    let mut totals: BTreeMap<(&str, &str, i32, &str, &str), i64> = BTreeMap::new();
     for (row, _) in rows.iter().zip(fresh).filter(|(_, f)| **f) {
-        let key = (
-            row.company_id,
-            row.feature,
-            row.month,
-            row.site,
-            row.outcome,
-            row.cause.unwrap_or(""),
-        );
-        *counts.entry(key).or_default() += 1;
+        let cause = row.cause.unwrap_or("");
+        let (company_id, feature, month, outcome) =
+            (row.company_id, row.feature, row.month, row.outcome);
+        *counts
+            .entry((company_id, feature, month, row.site, outcome, cause))
+            .or_default() += 1;
+        *totals
+            .entry((company_id, feature, month, outcome, cause))
+            .or_default() += 1;
     }
     let counts: Vec<CountRow> = counts
         .into_iter()
@@ -595,23 +612,26 @@ fn add_counts(
             },
         )
         .collect();
+    let totals: Vec<TotalRow> = totals
+        .into_iter()
+        .map(
+            |((company_id, feature, month, outcome, cause), count)| TotalRow {
+                company_id,
+                feature,
+                month,
+                outcome,
+                cause,
+                count,
+            },
+        )
+        .collect();
     macro_rules! upsert {
-        ($values:expr) => {
-            diesel::insert_into(monthly_counts::table)
+        ($table:ident ($($key:ident),+), $values:expr) => {
+            diesel::insert_into($table::table)
                 .values($values)
-                .on_conflict((
-                    monthly_counts::company_id,
-                    monthly_counts::feature,
-                    monthly_counts::month,
-                    monthly_counts::site,
-                    monthly_counts::outcome,
-                    monthly_counts::cause,
-                ))
+                .on_conflict(($($table::$key),+))
                 .do_update()
-                .set(
-                    monthly_counts::count
-                        .eq(monthly_counts::count + excluded(monthly_counts::count)),
-                )
+                .set($table::count.eq($table::count + excluded($table::count)))
         };
     }
     // SQLite is in-process, so one statement per counter costs nothing; diesel has no multi-row upsert
@@ -619,12 +639,34 @@ fn add_counts(
     match conn {
         DbConnection::Sqlite(c) => {
             for row in &counts {
-                upsert!(row).execute(c)?;
+                upsert!(
+                    monthly_counts(company_id, feature, month, site, outcome, cause),
+                    row
+                )
+                .execute(c)?;
+            }
+            for row in &totals {
+                upsert!(
+                    monthly_totals(company_id, feature, month, outcome, cause),
+                    row
+                )
+                .execute(c)?;
             }
         }
         DbConnection::Postgres(c) => {
             for chunk in counts.chunks(PG_COUNTS_PER_UPSERT) {
-                upsert!(chunk).execute(c)?;
+                upsert!(
+                    monthly_counts(company_id, feature, month, site, outcome, cause),
+                    chunk
+                )
+                .execute(c)?;
+            }
+            for chunk in totals.chunks(PG_COUNTS_PER_UPSERT) {
+                upsert!(
+                    monthly_totals(company_id, feature, month, outcome, cause),
+                    chunk
+                )
+                .execute(c)?;
             }
         }
     }

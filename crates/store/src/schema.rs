@@ -52,6 +52,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    monthly_totals (company_id, feature, month, outcome, cause) {
+        company_id -> Text,
+        feature -> Text,
+        month -> Integer,
+        outcome -> Text,
+        cause -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
     accounts (company_id, user_code) {
         company_id -> Text,
         user_code -> Text,
@@ -79,6 +90,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sites,
     events,
     monthly_counts,
+    monthly_totals,
     accounts,
     audit_entries
 );

@@ -1,6 +1,8 @@
 //! `GET /api/v1/logs` and `GET /api/v1/logs/export`: the log entries behind one bar of a chart,
 //! newest first, as pages of JSON with a cursor or as one streamed CSV file.
 
+use std::borrow::Cow;
+
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -243,24 +245,22 @@ const HEADER_EN: [&str; 9] = [
     "detail",
 ];
 
-/// An entry as a row of the export.
-fn row(format: CsvFormat, entry: &LogEntry, zone: TimeZone) -> [String; 9] {
+/// An entry as a row of the export, borrowing what it can.
+fn row<'a>(format: CsvFormat, entry: &'a LogEntry, zone: TimeZone) -> [Cow<'a, str>; 9] {
     [
-        entry.id.to_string(),
-        format.time(entry.occurred_at, zone),
-        entry.site.clone(),
-        entry.user_code.clone(),
-        format.feature(entry.feature).to_owned(),
-        format.outcome(entry.feature, entry.outcome).to_owned(),
-        entry
-            .cause
-            .map(|cause| format.cause(cause).to_owned())
-            .unwrap_or_default(),
-        entry.code.clone().unwrap_or_default(),
+        entry.id.to_string().into(),
+        format.time(entry.occurred_at, zone).into(),
+        entry.site.as_str().into(),
+        entry.user_code.as_str().into(),
+        format.feature(entry.feature).into(),
+        format.outcome(entry.feature, entry.outcome).into(),
+        entry.cause.map_or("", |cause| format.cause(cause)).into(),
+        entry.code.as_deref().unwrap_or_default().into(),
         entry
             .detail
-            .map(|Detail::DeaUpdate { changed }| format.detail(changed))
-            .unwrap_or_default(),
+            .map_or(Cow::Borrowed(""), |Detail::DeaUpdate { changed }| {
+                format.detail(changed).into()
+            }),
     ]
 }
 
