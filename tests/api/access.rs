@@ -18,32 +18,46 @@ const ALL_SCOPES: [&str; 4] = [
     "settings:admin",
 ];
 
-/// A valid request for each route: the path to call (query included) and the body, if any.
+/// A valid request for each route: the path to call (query included) and the body, if any. Its
+/// period is the current month.
 fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
-    let plain = |p: &str| Some((p.to_owned(), None));
+    let month = histo_domain::month_of(chrono::Utc::now(), histo_domain::TimeZone::default());
+    let year = month.year;
+    let plain = |p: String| Some((p, None));
     match (method, path) {
         ("post", "/api/v1/events") => Some((
             path.to_owned(),
             // Not acme's secret site: the other company's call records it as its own.
-            Some(event("email", "success", "S1", "2026-03-10T10:00:00Z")),
+            Some(event(
+                "email",
+                "success",
+                "S1",
+                &chrono::Utc::now().to_rfc3339(),
+            )),
         )),
-        ("get", "/api/v1/stats") => {
-            plain("/api/v1/stats?feature=email&granularity=month&year=2026")
+        ("get", "/api/v1/stats") => plain(format!(
+            "/api/v1/stats?feature=email&granularity=month&year={year}"
+        )),
+        ("get", "/api/v1/stats/overview") => {
+            plain(format!("/api/v1/stats/overview?period={month}"))
         }
-        ("get", "/api/v1/stats/overview") => plain("/api/v1/stats/overview?period=2026-03"),
-        ("get", "/api/v1/logs") => plain("/api/v1/logs?feature=email&period=2026-03"),
-        ("get", "/api/v1/logs/export") => plain("/api/v1/logs/export?feature=email&period=2026-03"),
+        ("get", "/api/v1/logs") => plain(format!("/api/v1/logs?feature=email&period={month}")),
+        ("get", "/api/v1/logs/export") => {
+            plain(format!("/api/v1/logs/export?feature=email&period={month}"))
+        }
         ("get", "/api/v1/features" | "/api/v1/sites" | "/api/v1/settings" | "/api/v1/audit") => {
-            plain(path)
+            plain(path.to_owned())
         }
         ("patch", "/api/v1/sites/{code}") => Some((
             format!("/api/v1/sites/{ACME_SITE}"),
             Some(json!({"hidden": false, "name": "Acme secret site"})),
         )),
-        ("get", "/api/v1/stats/export") => {
-            plain("/api/v1/stats/export?feature=email&granularity=month&year=2026")
+        ("get", "/api/v1/stats/export") => plain(format!(
+            "/api/v1/stats/export?feature=email&granularity=month&year={year}"
+        )),
+        ("get", "/api/v1/stats/sites") => {
+            plain(format!("/api/v1/stats/sites?feature=email&period={year}"))
         }
-        ("get", "/api/v1/stats/sites") => plain("/api/v1/stats/sites?feature=email&period=2026"),
         ("put", "/api/v1/settings/admin-password") => Some((
             path.to_owned(),
             Some(json!({"current_password": ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD})),
@@ -53,7 +67,7 @@ fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
             Some(json!({"user_code": "NOBODY", "admin_password": ADMIN_PASSWORD})),
         )),
         ("get", "/api/v1/settings/retention/preview") => {
-            plain("/api/v1/settings/retention/preview?months=12")
+            plain("/api/v1/settings/retention/preview?months=12".to_owned())
         }
         ("put", "/api/v1/settings/retention") => Some((
             path.to_owned(),
@@ -89,7 +103,12 @@ async fn every_route_refuses_the_wrong_caller_and_serves_the_right_one(app: Test
     let (status, _) = app
         .record(
             &token("acme", "events:write"),
-            &event("email", "error", ACME_SITE, "2026-03-11T10:00:00Z"),
+            &event(
+                "email",
+                "error",
+                ACME_SITE,
+                &chrono::Utc::now().to_rfc3339(),
+            ),
         )
         .await;
     assert_eq!(status, 200);

@@ -8,7 +8,7 @@ use crate::helpers::{token, token_with, TestApp, SECRET};
 
 fn event() -> Value {
     json!({"feature": "sms", "outcome": "success", "site": "NANTES", "user_code": "u1",
-           "occurred_at": "2026-05-01T12:00:00+02:00"})
+           "occurred_at": chrono::Utc::now().to_rfc3339()})
 }
 
 fn unsigned(claims: Value) -> String {

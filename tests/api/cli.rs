@@ -27,13 +27,14 @@ fn histo_token(secret: &str, extra: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn histo_token_mints_a_token_the_server_accepts() {
+    let y = crate::helpers::last_year();
     let app = TestApp::spawn(Db::Sqlite).await;
     let output = histo_token(SECRET, &["--scope", "events:write", "--ttl", "60"]);
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "the token alone on one line");
     let event = json!({"feature": "email", "outcome": "success", "site": "S", "user_code": "u1",
-                       "occurred_at": "2026-01-01T00:00:00Z"});
+                       "occurred_at": &format!("{y}-01-01T00:00:00Z")});
     assert_eq!(app.record(stdout.trim(), &event).await.0, 200);
 
     let logs_only =

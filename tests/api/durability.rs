@@ -22,10 +22,15 @@ async fn acknowledged_events_survive(db: Db, stop: Stop) {
     let writer = token("durable", "events:write");
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
+    let now = chrono::Utc::now().to_rfc3339();
     let mut clients = Vec::new();
     for client_no in 0..8 {
-        let (address, writer, acknowledged) =
-            (server.address.clone(), writer.clone(), acknowledged.clone());
+        let (address, writer, acknowledged, now) = (
+            server.address.clone(),
+            writer.clone(),
+            acknowledged.clone(),
+            now.clone(),
+        );
         clients.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             for round in 0.. {
@@ -38,7 +43,7 @@ async fn acknowledged_events_survive(db: Db, stop: Stop) {
                 let events: Vec<_> = ids
                     .iter()
                     .map(|id| json!({"id": id, "feature": "vies", "outcome": "success", "site": format!("S{client_no}"),
-                                     "user_code": "u1", "occurred_at": "2026-06-01T09:00:00+02:00"}))
+                                     "user_code": "u1", "occurred_at": now}))
                     .collect();
                 let sent = client
                     .post(format!("{address}/api/v1/events"))
@@ -110,7 +115,7 @@ async fn acknowledged_events_survive(db: Db, stop: Stop) {
         let events: Vec<_> = chunk
             .iter()
             .map(|id| json!({"id": id, "feature": "vies", "outcome": "success", "site": "S0", "user_code": "u1",
-                             "occurred_at": "2026-06-01T09:00:00+02:00"}))
+                             "occurred_at": chrono::Utc::now().to_rfc3339()}))
             .collect();
         let response = client
             .post(format!("{}/api/v1/events", server.address))

@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use crate::helpers::{token, TestApp};
 
 fn email(id: Option<&str>) -> Value {
+    let y = crate::helpers::last_year();
     let mut event = json!({"feature": "email", "outcome": "success", "site": "LYON", "user_code": "JDUPONT",
-                           "occurred_at": "2026-03-31T23:30:00Z"});
+                           "occurred_at": &format!("{y}-03-31T23:30:00Z")});
     if let Some(id) = id {
         event["id"] = json!(id);
     }
@@ -21,6 +22,7 @@ fn batch(n: usize) -> Value {
 }
 
 async fn one_event_is_stored_in_its_company_local_month(app: TestApp) {
+    let y = crate::helpers::last_year();
     let writer = token("acme", "events:write");
     let (status, body) = app.record(&writer, &email(None)).await;
     assert_eq!(
@@ -29,7 +31,7 @@ async fn one_event_is_stored_in_its_company_local_month(app: TestApp) {
     );
     assert_eq!(app.stored_events("acme"), 1);
     // 2026-03-31T23:30Z is already April in Paris.
-    assert_eq!(app.db.number("SELECT COUNT(*) AS n FROM monthly_counts WHERE company_id = 'acme' AND month = 202604 AND count = 1 AND outcome = 'success' AND cause = ''"), 1);
+    assert_eq!(app.db.number(&format!("SELECT COUNT(*) AS n FROM monthly_counts WHERE company_id = 'acme' AND month = {y}04 AND count = 1 AND outcome = 'success' AND cause = ''")), 1);
     assert_eq!(
         app.db
             .number("SELECT COUNT(*) AS n FROM sites WHERE company_id = 'acme' AND code = 'LYON'"),
@@ -96,6 +98,7 @@ async fn the_company_comes_from_the_token_only(app: TestApp) {
 }
 
 async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
+    let y = crate::helpers::last_year();
     let cases = [
         ("email", "stopped", None, None),
         ("sms", "error", Some("configuration"), None),
@@ -116,7 +119,7 @@ async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
         .iter()
         .map(|(feature, outcome, cause, detail)| {
             json!({"feature": feature, "outcome": outcome, "cause": cause, "detail": detail, "site": "S1",
-                   "user_code": "u.1", "occurred_at": "2026-01-15T10:00:00+01:00", "code": "HTTP_429"})
+                   "user_code": "u.1", "occurred_at": &format!("{y}-01-15T10:00:00+01:00"), "code": "HTTP_429"})
         })
         .collect();
     assert_eq!(
@@ -133,6 +136,7 @@ async fn every_feature_outcome_and_cause_is_taken(app: TestApp) {
 
 /// Each bad event (alone and as the 2nd of a batch) answers 422 naming the field; nothing is stored.
 async fn bad_events_are_refused_whole_naming_each_field(app: TestApp) {
+    let y = crate::helpers::last_year();
     let writer = token("acme", "events:write");
     let with = |changes: Value| {
         let mut event = email(None);
@@ -156,8 +160,11 @@ async fn bad_events_are_refused_whole_naming_each_field(app: TestApp) {
         (json!({"cause": "configuration"}), "cause"),
         (json!({"feature": "dea_update"}), "detail.changed"),
         (json!({"recipient": "jean@example.fr"}), "recipient"),
-        (json!({"occurred_at": "31/03/2026"}), "occurred_at"),
-        (json!({"occurred_at": "2026-03-31T23:30:00"}), "occurred_at"),
+        (json!({"occurred_at": &format!("31/03/{y}")}), "occurred_at"),
+        (
+            json!({"occurred_at": &format!("{y}-03-31T23:30:00")}),
+            "occurred_at",
+        ),
         (json!({"site": "x".repeat(65)}), "site"),
         (json!({"site": "Lyon centre"}), "site"),
         (json!({"user_code": "jean@example.fr"}), "user_code"),

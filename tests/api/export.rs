@@ -73,9 +73,15 @@ async fn export(app: &TestApp, query: &str) -> (u16, String, String, Vec<u8>) {
 }
 
 async fn the_export_holds_the_drilldown_entries(app: TestApp) {
+    let y = crate::helpers::last_year();
     // More entries than one page of the export's reading, many sharing a time.
     let mut rng = StdRng::seed_from_u64(11);
-    let start = 1_735_689_600i64; // 2025-01-01T00:00:00Z
+    // 1 January of last year, 00:00 UTC.
+    let start = chrono::NaiveDate::from_ymd_opt(crate::helpers::last_year(), 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("1 January")
+        .and_utc()
+        .timestamp();
     let events: Vec<Value> = (0..6_500)
         .map(|_| {
             let at = chrono::DateTime::from_timestamp(start + rng.gen_range(0..3_000) * 10_000, 0)
@@ -97,10 +103,10 @@ async fn the_export_holds_the_drilldown_entries(app: TestApp) {
         app.record(&writer, &json!({ "events": events })).await.0,
         200
     );
-    let dea = json!({"events": [event("dea_update", "success", "LYON", "2025-05-01T10:00:00Z")]});
+    let dea = json!({"events": [event("dea_update", "success", "LYON", &format!("{y}-05-01T10:00:00Z"))]});
     assert_eq!(app.record(&writer, &dea).await.0, 200);
 
-    let items = drilldown(&app, "feature=email&period=2025").await;
+    let items = drilldown(&app, &format!("feature=email&period={y}")).await;
     assert_eq!(items.len(), 6_500);
     let expected = |header: &str, separator: char| {
         let mut text = format!("{header}\n");
@@ -112,28 +118,35 @@ async fn the_export_holds_the_drilldown_entries(app: TestApp) {
     };
 
     let (status, content_type, disposition, body) =
-        export(&app, "feature=email&period=2025&lang=en").await;
+        export(&app, &format!("feature=email&period={y}&lang=en")).await;
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/csv; charset=utf-8");
-    assert_eq!(disposition, "attachment; filename=\"histo-email-2025.csv\"");
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"histo-email-{y}.csv\"")
+    );
     assert_eq!(String::from_utf8(body).unwrap(), expected(HEADER_EN, ','));
 
-    let (_, _, _, body) = export(&app, "feature=email&period=2025").await;
+    let (_, _, _, body) = export(&app, &format!("feature=email&period={y}")).await;
     assert_eq!(String::from_utf8(body).unwrap(), expected(HEADER_FR, ','));
 
-    let (_, _, _, body) = export(&app, "feature=email&period=2025&sep=semicolon&bom=true").await;
+    let (_, _, _, body) = export(
+        &app,
+        &format!("feature=email&period={y}&sep=semicolon&bom=true"),
+    )
+    .await;
     let french = expected(&HEADER_FR.replace(',', ";"), ';');
     assert_eq!(&body[..3], b"\xEF\xBB\xBF");
     assert_eq!(String::from_utf8(body[3..].to_vec()).unwrap(), french);
 
     // A selection: one month, one outcome, one site.
-    let query = "feature=email&period=2025-03&outcome=error&site=PARIS";
+    let query = &format!("feature=email&period={y}-03&outcome=error&site=PARIS");
     let items = drilldown(&app, query).await;
     assert!(!items.is_empty());
     let (_, _, disposition, body) = export(&app, &format!("{query}&lang=en")).await;
     assert_eq!(
         disposition,
-        "attachment; filename=\"histo-email-2025-03-error.csv\""
+        format!("attachment; filename=\"histo-email-{y}-03-error.csv\"")
     );
     let lines: Vec<String> = items.iter().map(|i| line(i, ',')).collect();
     assert_eq!(
@@ -142,8 +155,8 @@ async fn the_export_holds_the_drilldown_entries(app: TestApp) {
     );
 
     // The detail of a DEA update, as its JSON text.
-    let items = drilldown(&app, "feature=dea_update&period=2025-05").await;
-    let (_, _, _, body) = export(&app, "feature=dea_update&period=2025-05&lang=en").await;
+    let items = drilldown(&app, &format!("feature=dea_update&period={y}-05")).await;
+    let (_, _, _, body) = export(&app, &format!("feature=dea_update&period={y}-05&lang=en")).await;
     let text = String::from_utf8(body).unwrap();
     assert_eq!(text, format!("{HEADER_EN}\n{}\n", line(&items[0], ',')));
     assert!(
@@ -152,7 +165,7 @@ async fn the_export_holds_the_drilldown_entries(app: TestApp) {
     );
 
     // Nothing to export: the header alone.
-    let (status, _, _, body) = export(&app, "feature=sms&period=2025&lang=en").await;
+    let (status, _, _, body) = export(&app, &format!("feature=sms&period={y}&lang=en")).await;
     assert_eq!(
         (status, String::from_utf8(body).unwrap()),
         (200, format!("{HEADER_EN}\n"))

@@ -133,7 +133,110 @@ impl TestDb {
     }
 }
 
+/// Every table of a company, each column as text, for [`TestDb::dump`].
+const COMPANY_TABLES: [(&str, &str, &[&str]); 7] = [
+    (
+        "companies",
+        "id",
+        &[
+            "id",
+            "timezone",
+            "retention_months",
+            "admin_password_hash",
+            "last_purge_at",
+            "last_purge_removed",
+            "created_at",
+            "retained_from",
+        ],
+    ),
+    ("sites", "company_id", &["code", "name", "hidden"]),
+    (
+        "events",
+        "company_id",
+        &[
+            "#id",
+            "occurred_at",
+            "month",
+            "feature",
+            "outcome",
+            "cause",
+            "site",
+            "user_code",
+            "code",
+            "detail",
+            "recorded_at",
+        ],
+    ),
+    (
+        "monthly_counts",
+        "company_id",
+        &["feature", "month", "site", "outcome", "cause", "count"],
+    ),
+    (
+        "monthly_totals",
+        "company_id",
+        &["feature", "month", "outcome", "cause", "count"],
+    ),
+    (
+        "accounts",
+        "company_id",
+        &[
+            "user_code",
+            "password_hash",
+            "scopes",
+            "created_at",
+            "password_changed_at",
+        ],
+    ),
+    (
+        "audit_entries",
+        "company_id",
+        &[
+            "at",
+            "#id",
+            "actor",
+            "action",
+            "before_state",
+            "after_state",
+        ],
+    ),
+];
+
 impl TestDb {
+    /// Everything the database holds of `company`, row by row as text, in a stable order: two dumps
+    /// are equal when nothing of the company changed.
+    pub fn dump(&self, company: &str) -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Line {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            line: String,
+        }
+        let postgres = self.schema.is_some();
+        let mut conn = DatabaseUrl::parse(&self.url)
+            .and_then(|u| u.connect())
+            .expect("test database");
+        let mut dump = Vec::new();
+        for (table, key, columns) in COMPANY_TABLES {
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|column| match column.strip_prefix('#') {
+                    Some(binary) if postgres => format!("encode({binary}, 'hex')"),
+                    Some(binary) => format!("hex({binary})"),
+                    None => format!("COALESCE(CAST({column} AS TEXT), '-')"),
+                })
+                .collect();
+            let sql = format!(
+                "SELECT '{table}|' || {} AS line FROM {table} WHERE {key} = '{company}' ORDER BY line",
+                cells.join(" || '|' || ")
+            );
+            let lines: Vec<Line> =
+                histo_store::with_backend!(&mut conn, |c| diesel::sql_query(&sql).load(c))
+                    .expect(&sql);
+            dump.extend(lines.into_iter().map(|l| l.line));
+        }
+        dump
+    }
+
     /// Runs a statement straight on the database (to set what no route sets yet).
     pub fn execute(&self, sql: &str) {
         let mut conn = DatabaseUrl::parse(&self.url)
@@ -328,6 +431,13 @@ impl TestApp {
     pub fn counted_events(&self, company: &str) -> i64 {
         self.db.number(&format!("SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_counts WHERE company_id = '{company}'"))
     }
+}
+
+/// Last year: every month of it is past, and within the 24 months a company keeps by default, so
+/// that tests record known dates that never expire, whatever today's date.
+pub fn last_year() -> i32 {
+    use chrono::Datelike;
+    Utc::now().year() - 1
 }
 
 /// The oldest month a company keeps entries of by default (24 months), as of now.

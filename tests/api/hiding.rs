@@ -8,22 +8,32 @@ use crate::helpers::{event, token, TestApp};
 /// What a reader sees of email in March 2026: the yearly count of errors, `hidden_sites`, the
 /// overview's email total, the drill-down's entries and the export's lines (header included).
 async fn seen(app: &TestApp) -> (u64, u64, u64, usize, usize) {
+    let y = crate::helpers::last_year();
     let reader = token("acme", "logs:read");
     let (_, stats) = app
         .get(
-            "/api/v1/stats?feature=email&granularity=year&from=2026&to=2026",
+            &format!("/api/v1/stats?feature=email&granularity=year&from={y}&to={y}"),
             Some(&reader),
         )
         .await;
     let (_, overview) = app
-        .get("/api/v1/stats/overview?period=2026-03", Some(&reader))
+        .get(
+            &format!("/api/v1/stats/overview?period={y}-03"),
+            Some(&reader),
+        )
         .await;
     assert_eq!(overview["hidden_sites"], stats["hidden_sites"]);
     let (_, logs) = app
-        .get("/api/v1/logs?feature=email&period=2026-03", Some(&reader))
+        .get(
+            &format!("/api/v1/logs?feature=email&period={y}-03"),
+            Some(&reader),
+        )
         .await;
     let export = app
-        .get_raw("/api/v1/logs/export?feature=email&period=2026-03", &reader)
+        .get_raw(
+            &format!("/api/v1/logs/export?feature=email&period={y}-03"),
+            &reader,
+        )
         .await
         .text()
         .await
@@ -40,10 +50,11 @@ async fn seen(app: &TestApp) -> (u64, u64, u64, usize, usize) {
 }
 
 async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
+    let y = crate::helpers::last_year();
     let events = vec![
-        event("email", "success", "LYON", "2026-03-10T10:00:00Z"),
-        event("email", "error", "PARIS", "2026-03-11T10:00:00Z"),
-        event("email", "error", "PARIS", "2026-03-12T10:00:00Z"),
+        event("email", "success", "LYON", &format!("{y}-03-10T10:00:00Z")),
+        event("email", "error", "PARIS", &format!("{y}-03-11T10:00:00Z")),
+        event("email", "error", "PARIS", &format!("{y}-03-12T10:00:00Z")),
     ];
     let (status, _) = app
         .record(&token("acme", "events:write"), &json!({ "events": events }))

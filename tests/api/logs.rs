@@ -11,15 +11,16 @@ use serde_json::{json, Value};
 use crate::helpers::{default_retained_from, event, token, TestApp};
 
 async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
+    let y = crate::helpers::last_year();
     let events = json!({"events": [
         {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "feature": "vies", "outcome": "error",
          "cause": "invalid_number", "site": "LYON", "user_code": "JDUPONT",
-         "occurred_at": "2026-03-31T23:30:00Z", "code": "VIES_FORMAT"},
+         "occurred_at": &format!("{y}-03-31T23:30:00Z"), "code": "VIES_FORMAT"},
         {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "feature": "dea_update", "outcome": "success",
-         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": "2026-04-02T08:15:30.250+02:00",
+         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": &format!("{y}-04-02T08:15:30.250+02:00"),
          "detail": {"changed": "amount"}},
         {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c03", "feature": "vies", "outcome": "success",
-         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": "2026-04-03T12:00:00+02:00"},
+         "site": "PARIS", "user_code": "MMARTIN", "occurred_at": &format!("{y}-04-03T12:00:00+02:00")},
     ]});
     assert_eq!(
         app.record(&token("acme", "events:write"), &events).await.0,
@@ -27,15 +28,18 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
     );
     let reader = token("acme", "logs:read");
     assert_eq!(
-        app.get("/api/v1/logs?feature=vies&period=2026-04", Some(&reader))
-            .await,
+        app.get(
+            &format!("/api/v1/logs?feature=vies&period={y}-04"),
+            Some(&reader)
+        )
+        .await,
         (
             200,
             json!({"items": [
-            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c03", "occurred_at": "2026-04-03T12:00:00+02:00",
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c03", "occurred_at": &format!("{y}-04-03T12:00:00+02:00"),
              "site": "PARIS", "user_code": "MMARTIN", "feature": "vies", "outcome": "success",
              "cause": null, "code": null, "detail": null},
-            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "occurred_at": "2026-04-01T01:30:00+02:00",
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c01", "occurred_at": &format!("{y}-04-01T01:30:00+02:00"),
              "site": "LYON", "user_code": "JDUPONT", "feature": "vies", "outcome": "error",
              "cause": "invalid_number", "code": "VIES_FORMAT", "detail": null}],
             "next_cursor": null, "purged": false, "retained_from": default_retained_from()})
@@ -43,7 +47,7 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
     );
     assert_eq!(
         app.get(
-            "/api/v1/logs?feature=vies&period=2026&outcome=error&site=LYON",
+            &format!("/api/v1/logs?feature=vies&period={y}&outcome=error&site=LYON"),
             Some(&reader)
         )
         .await
@@ -54,14 +58,14 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
     );
     assert_eq!(
         app.get(
-            "/api/v1/logs?feature=dea_update&period=2026-04",
+            &format!("/api/v1/logs?feature=dea_update&period={y}-04"),
             Some(&reader)
         )
         .await,
         (
             200,
             json!({"items": [
-            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "occurred_at": "2026-04-02T08:15:30.250+02:00",
+            {"id": "0193c5a0-7a2e-7b41-9c1d-2f0e6a4b8c02", "occurred_at": &format!("{y}-04-02T08:15:30.250+02:00"),
              "site": "PARIS", "user_code": "MMARTIN", "feature": "dea_update", "outcome": "success",
              "cause": null, "code": null, "detail": {"changed": "amount"}}],
             "next_cursor": null, "purged": false, "retained_from": default_retained_from()})
@@ -69,10 +73,15 @@ async fn an_entry_shows_every_field_in_local_time(app: TestApp) {
     );
 }
 
-/// `count` events of `feature` in 2025, on few distinct instants so that many share one time and are
+/// `count` events of `feature` last year, on few distinct instants so that many share one time and are
 /// ordered by id.
-fn events_of_2025(rng: &mut StdRng, count: usize) -> Vec<Value> {
-    let start = 1_735_689_600i64; // 2025-01-01T00:00:00Z
+fn events_of_last_year(rng: &mut StdRng, count: usize) -> Vec<Value> {
+    // 1 January of last year, 00:00 UTC.
+    let start = chrono::NaiveDate::from_ymd_opt(crate::helpers::last_year(), 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("1 January")
+        .and_utc()
+        .timestamp();
     (0..count)
         .map(|_| {
             let at = DateTime::from_timestamp(start + rng.gen_range(0..2_000) * 15_000, 0)
@@ -114,7 +123,7 @@ async fn read_all_pages(
         assert!(got.len() <= limit);
         items.extend(got);
         if post_between {
-            let new = json!({"events": events_of_2025(rng, 3)});
+            let new = json!({"events": events_of_last_year(rng, 3)});
             assert_eq!(app.record(&writer, &new).await.0, 200);
         }
         match page["next_cursor"].as_str() {
@@ -126,8 +135,9 @@ async fn read_all_pages(
 }
 
 async fn paging_returns_each_entry_exactly_once(app: TestApp) {
+    let y = crate::helpers::last_year();
     let mut rng = StdRng::seed_from_u64(7);
-    let posted = events_of_2025(&mut rng, 10_000);
+    let posted = events_of_last_year(&mut rng, 10_000);
     let posted_ids: HashSet<String> = posted
         .iter()
         .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
@@ -141,7 +151,7 @@ async fn paging_returns_each_entry_exactly_once(app: TestApp) {
     for (limit, post_between) in [(500, false), (137, false), (500, true), (61, true)] {
         let items = read_all_pages(
             &app,
-            "/api/v1/logs?feature=email&period=2025",
+            &format!("/api/v1/logs?feature=email&period={y}"),
             limit,
             &mut rng,
             post_between,
@@ -167,7 +177,7 @@ async fn paging_returns_each_entry_exactly_once(app: TestApp) {
     // Within one month, with an outcome filter.
     let items = read_all_pages(
         &app,
-        "/api/v1/logs?feature=email&period=2025-06&outcome=error",
+        &format!("/api/v1/logs?feature=email&period={y}-06&outcome=error"),
         50,
         &mut rng,
         false,
@@ -176,11 +186,12 @@ async fn paging_returns_each_entry_exactly_once(app: TestApp) {
     assert!(items.iter().all(|i| i["outcome"] == "error"));
     assert_eq!(
         items.len() as i64,
-        app.db.number("SELECT COUNT(*) AS n FROM events WHERE company_id = 'acme' AND month = 202506 AND outcome = 'error'")
+        app.db.number(&format!("SELECT COUNT(*) AS n FROM events WHERE company_id = 'acme' AND month = {y}06 AND outcome = 'error'"))
     );
 }
 
 async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestApp) {
+    let y = crate::helpers::last_year();
     let reader = token("acme", "logs:read");
     let purged = |period: String| {
         let reader = reader.clone();
@@ -197,7 +208,7 @@ async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestAp
         }
     };
     let now = month_of(Utc::now(), TimeZone::default());
-    // With the default 24 months, in November 2026: October 2024 is purged, November 2024 stays.
+    // With the default 24 months the month 25 months ago is purged, the one 24 months ago stays.
     assert_eq!(purged(now.plus(-25).to_string()).await, Some(true));
     assert_eq!(purged(now.plus(-24).to_string()).await, Some(false));
     assert_eq!(purged(now.to_string()).await, Some(false));
@@ -207,7 +218,7 @@ async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestAp
     assert_eq!(
         app.record(
             &token("acme", "events:write"),
-            &event("sms", "success", "LYON", "2026-01-01T12:00:00Z")
+            &event("sms", "success", "LYON", &format!("{y}-01-01T12:00:00Z"))
         )
         .await
         .0,

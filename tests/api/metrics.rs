@@ -98,7 +98,7 @@ async fn requests_are_counted_by_route_pattern_and_refusals_by_reason(db: Db) {
     let app = TestApp::spawn_with(db, limits).await;
     let writer = token("acme", "events:write");
     let batch: Vec<_> = (0..3)
-        .map(|_| event("email", "success", SITE, "2026-03-10T10:00:00Z"))
+        .map(|_| event("email", "success", SITE, &chrono::Utc::now().to_rfc3339()))
         .collect();
     let ok = |(status, body): (u16, serde_json::Value)| assert_eq!(status, 200, "{body}");
     ok(app.record(&writer, &json!({ "events": batch })).await);
@@ -207,7 +207,12 @@ async fn requests_are_counted_by_route_pattern_and_refusals_by_reason(db: Db) {
 async fn the_servers_purges_are_counted(app: TestApp) {
     app.keep_ten_years("acme").await;
     let writer = token("acme", "events:write");
-    let old = event("sms", "success", "S1", "2020-01-15T10:00:00Z");
+    let old = event(
+        "sms",
+        "success",
+        "S1",
+        &(chrono::Utc::now() - chrono::Duration::days(30 * 31)).to_rfc3339(),
+    );
     let recent = event("sms", "success", "S1", &chrono::Utc::now().to_rfc3339());
     assert_eq!(
         app.record(&writer, &json!({"events": [old, recent]}))

@@ -30,6 +30,7 @@ impl Drop for SettingFile {
 /// Starts `histo serve` on `db` with `env` only, then checks that it is healthy with its schema
 /// made, records an event and reads it back, and ends with exit status 0 on `signal`.
 async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: libc::c_int) {
+    let y = crate::helpers::last_year();
     let server = HistoProcess::start_with(&[], env);
     let client = reqwest::Client::new();
     let (status, health) = answer(
@@ -62,7 +63,7 @@ async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: l
 
     let id = uuid::Uuid::now_v7().to_string();
     let event = json!({"id": id, "feature": "sms", "outcome": "error", "cause": "configuration",
-                       "site": "LYON", "user_code": "JDUPONT", "occurred_at": "2026-03-31T23:30:00Z"});
+                       "site": "LYON", "user_code": "JDUPONT", "occurred_at": &format!("{y}-03-31T23:30:00Z")});
     let recorded = client
         .post(format!("{}/api/v1/events", server.address))
         .bearer_auth(token("acme", "events:write"))
@@ -76,7 +77,7 @@ async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: l
     );
     let read = client
         .get(format!(
-            "{}/api/v1/logs?feature=sms&period=2026-04",
+            "{}/api/v1/logs?feature=sms&period={y}-04",
             server.address
         ))
         .bearer_auth(token("acme", "logs:read"))

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use histo_domain::{month_of, Cause, Feature, Month, Outcome, TimeZone};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -212,18 +212,33 @@ fn email_counts(months: &[(&str, u64)], all: &[&str]) -> Value {
     json!(buckets)
 }
 
+/// The day of the last Sunday of `month` in `year`: when Europe's clocks change.
+fn last_sunday(year: i32, month: u32) -> u32 {
+    (25..=31)
+        .rev()
+        .find(|day| {
+            chrono::NaiveDate::from_ymd_opt(year, month, *day)
+                .is_some_and(|date| date.weekday() == chrono::Weekday::Sun)
+        })
+        .expect("a last Sunday")
+}
+
 async fn months_and_years_follow_paris_time(app: TestApp) {
+    // Last year, and the one before, whatever today's date.
+    let y = crate::helpers::last_year();
+    let p = y - 1;
+    let (spring, autumn) = (last_sunday(y, 3), last_sunday(y, 10));
     let times = [
-        "2025-12-31T22:59:59Z", // 23:59:59 in Paris: December 2025
-        "2025-12-31T23:30:00Z", // 00:30 on New Year's Day: January 2026
-        "2026-03-29T00:59:59Z", // 01:59:59 CET, just before clocks go forward
-        "2026-03-29T01:00:00Z", // 03:00 CEST
-        "2026-03-31T21:59:59Z", // 23:59:59 CEST: still March
-        "2026-03-31T23:30:00Z", // 01:30 CEST on 1 April
-        "2026-10-25T00:59:59Z", // 02:59:59 CEST, just before clocks go back
-        "2026-10-25T01:00:00Z", // 02:00 CET, the second time
-        "2026-10-31T22:59:59Z", // 23:59:59 CET: still October
-        "2026-10-31T23:00:00Z", // midnight CET on 1 November
+        format!("{p}-12-31T22:59:59Z"),       // 23:59:59 in Paris: December
+        format!("{p}-12-31T23:30:00Z"),       // 00:30 on New Year's Day: January
+        format!("{y}-03-{spring}T00:59:59Z"), // 01:59:59 CET, just before clocks go forward
+        format!("{y}-03-{spring}T01:00:00Z"), // 03:00 CEST
+        format!("{y}-03-31T21:59:59Z"),       // 23:59:59 CEST: still March
+        format!("{y}-03-31T23:30:00Z"),       // 01:30 CEST on 1 April
+        format!("{y}-10-{autumn}T00:59:59Z"), // 02:59:59 CEST, just before clocks go back
+        format!("{y}-10-{autumn}T01:00:00Z"), // 02:00 CET, the second time
+        format!("{y}-10-31T22:59:59Z"),       // 23:59:59 CET: still October
+        format!("{y}-10-31T23:00:00Z"),       // midnight CET on 1 November
     ];
     let events: Vec<Value> = times
         .iter()
@@ -236,34 +251,39 @@ async fn months_and_years_follow_paris_time(app: TestApp) {
     );
     let reader = token("acme", "logs:read");
 
-    let months: Vec<String> = (1..=12).map(|m| format!("2026-{m:02}")).collect();
+    let months: Vec<String> = (1..=12).map(|m| format!("{y}-{m:02}")).collect();
     let months: Vec<&str> = months.iter().map(String::as_str).collect();
+    let month = |m: u32| format!("{y}-{m:02}");
     assert_eq!(
         app.get(
-            "/api/v1/stats?feature=email&granularity=month&year=2026",
+            &format!("/api/v1/stats?feature=email&granularity=month&year={y}"),
             Some(&reader)
         )
         .await,
         (
             200,
             json!({"feature": "email", "granularity": "month", "timezone": "Europe/Paris", "hidden_sites": 0,
-                   "buckets": email_counts(&[("2026-01", 1), ("2026-03", 3), ("2026-04", 1), ("2026-10", 3), ("2026-11", 1)], &months)})
+                   "buckets": email_counts(&[(&month(1), 1), (&month(3), 3), (&month(4), 1), (&month(10), 3), (&month(11), 1)], &months)})
         )
     );
+    let years = [(p - 1).to_string(), p.to_string(), y.to_string()];
     assert_eq!(
         app.get(
-            "/api/v1/stats?feature=email&granularity=year&from=2024&to=2026",
+            &format!(
+                "/api/v1/stats?feature=email&granularity=year&from={}&to={y}",
+                p - 1
+            ),
             Some(&reader)
         )
         .await,
         (
             200,
             json!({"feature": "email", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 0,
-                   "buckets": email_counts(&[("2025", 1), ("2026", 9)], &["2024", "2025", "2026"])})
+                   "buckets": email_counts(&[(&years[1], 1), (&years[2], 9)], &years.iter().map(String::as_str).collect::<Vec<_>>())})
         )
     );
 
-    let listed = |period: &'static str| {
+    let listed = |period: String| {
         let reader = reader.clone();
         let app = &app;
         async move {
@@ -282,26 +302,38 @@ async fn months_and_years_follow_paris_time(app: TestApp) {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("2026-01").await, ["2026-01-01T00:30:00+01:00"]);
-    assert_eq!(listed("2025-12").await, ["2025-12-31T23:59:59+01:00"]);
-    assert_eq!(listed("2026-04").await, ["2026-04-01T01:30:00+02:00"]);
     assert_eq!(
-        listed("2026-03").await,
+        listed(month(1)).await,
+        [format!("{y}-01-01T00:30:00+01:00")]
+    );
+    assert_eq!(
+        listed(format!("{p}-12")).await,
+        [format!("{p}-12-31T23:59:59+01:00")]
+    );
+    assert_eq!(
+        listed(month(4)).await,
+        [format!("{y}-04-01T01:30:00+02:00")]
+    );
+    assert_eq!(
+        listed(month(3)).await,
         [
-            "2026-03-31T23:59:59+02:00",
-            "2026-03-29T03:00:00+02:00",
-            "2026-03-29T01:59:59+01:00"
+            format!("{y}-03-31T23:59:59+02:00"),
+            format!("{y}-03-{spring}T03:00:00+02:00"),
+            format!("{y}-03-{spring}T01:59:59+01:00")
         ]
     );
     assert_eq!(
-        listed("2026-10").await,
+        listed(month(10)).await,
         [
-            "2026-10-31T23:59:59+01:00",
-            "2026-10-25T02:00:00+01:00",
-            "2026-10-25T02:59:59+02:00"
+            format!("{y}-10-31T23:59:59+01:00"),
+            format!("{y}-10-{autumn}T02:00:00+01:00"),
+            format!("{y}-10-{autumn}T02:59:59+02:00")
         ]
     );
-    assert_eq!(listed("2026-11").await, ["2026-11-01T00:00:00+01:00"]);
+    assert_eq!(
+        listed(month(11)).await,
+        [format!("{y}-11-01T00:00:00+01:00")]
+    );
 }
 
 async fn the_overview_totals_every_feature(app: TestApp) {

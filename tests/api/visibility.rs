@@ -26,14 +26,15 @@ async fn export_lines(app: &TestApp, company: &str, query: &str) -> usize {
 }
 
 async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
+    let y = crate::helpers::last_year();
     post(
         &app,
         "acme",
         vec![
-            event("email", "success", "LYON", "2026-03-10T10:00:00Z"),
-            event("email", "error", "PARIS", "2026-03-11T10:00:00Z"),
-            event("email", "error", "PARIS", "2026-03-12T10:00:00Z"),
-            event("sms", "success", "PARIS", "2026-03-12T10:00:00Z"),
+            event("email", "success", "LYON", &format!("{y}-03-10T10:00:00Z")),
+            event("email", "error", "PARIS", &format!("{y}-03-11T10:00:00Z")),
+            event("email", "error", "PARIS", &format!("{y}-03-12T10:00:00Z")),
+            event("sms", "success", "PARIS", &format!("{y}-03-12T10:00:00Z")),
         ],
     )
     .await;
@@ -42,7 +43,7 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
 
     let (status, stats) = app
         .get(
-            "/api/v1/stats?feature=email&granularity=year&from=2026&to=2026",
+            &format!("/api/v1/stats?feature=email&granularity=year&from={y}&to={y}"),
             Some(&reader),
         )
         .await;
@@ -51,23 +52,25 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         (
             200,
             json!({"feature": "email", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 1,
-                   "buckets": [{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
+                   "buckets": [{"period": &format!("{y}"), "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
         )
     );
     // Asking for the hidden site by name shows nothing either.
     let (_, stats) = app
         .get(
-            "/api/v1/stats?feature=email&granularity=year&from=2026&to=2026&site=PARIS&site=LYON",
+            &format!(
+                "/api/v1/stats?feature=email&granularity=year&from={y}&to={y}&site=PARIS&site=LYON"
+            ),
             Some(&reader),
         )
         .await;
     assert_eq!(
         stats["buckets"],
-        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
+        json!([{"period": &format!("{y}"), "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
     );
     let (_, stats) = app
         .get(
-            "/api/v1/stats?feature=email&granularity=month&year=2026&site=PARIS",
+            &format!("/api/v1/stats?feature=email&granularity=month&year={y}&site=PARIS"),
             Some(&reader),
         )
         .await;
@@ -78,7 +81,10 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         .all(|b| b["counts"] == json!({"success": 0, "error": 0, "stopped": 0})));
 
     let (_, overview) = app
-        .get("/api/v1/stats/overview?period=2026-03", Some(&reader))
+        .get(
+            &format!("/api/v1/stats/overview?period={y}-03"),
+            Some(&reader),
+        )
         .await;
     assert_eq!(overview["hidden_sites"], 1);
     assert_eq!(
@@ -88,8 +94,8 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
     assert_eq!(overview["features"][1]["total"], 0);
 
     for query in [
-        "feature=email&period=2026",
-        "feature=email&period=2026-03&site=PARIS",
+        &format!("feature=email&period={y}"),
+        &format!("feature=email&period={y}-03&site=PARIS"),
     ] {
         let (_, logs) = app
             .get(&format!("/api/v1/logs?{query}"), Some(&reader))
@@ -103,11 +109,11 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
         assert!(!sites.contains(&"PARIS"), "{query}: {logs}");
     }
     assert_eq!(
-        export_lines(&app, "acme", "feature=email&period=2026").await,
+        export_lines(&app, "acme", &format!("feature=email&period={y}")).await,
         2
     );
     assert_eq!(
-        export_lines(&app, "acme", "feature=sms&period=2026&site=PARIS").await,
+        export_lines(&app, "acme", &format!("feature=sms&period={y}&site=PARIS")).await,
         1
     );
 
@@ -123,18 +129,24 @@ async fn a_hidden_site_is_left_out_of_every_read(app: TestApp) {
 }
 
 async fn another_companys_data_never_appears(app: TestApp) {
+    let y = crate::helpers::last_year();
     post(
         &app,
         "acme",
-        vec![event("email", "success", "LYON", "2026-03-10T10:00:00Z")],
+        vec![event(
+            "email",
+            "success",
+            "LYON",
+            &format!("{y}-03-10T10:00:00Z"),
+        )],
     )
     .await;
     post(
         &app,
         "globex",
         vec![
-            event("email", "error", "LYON", "2026-03-10T10:00:00Z"),
-            event("email", "error", "BERLIN", "2026-03-10T11:00:00Z"),
+            event("email", "error", "LYON", &format!("{y}-03-10T10:00:00Z")),
+            event("email", "error", "BERLIN", &format!("{y}-03-10T11:00:00Z")),
         ],
     )
     .await;
@@ -143,26 +155,29 @@ async fn another_companys_data_never_appears(app: TestApp) {
 
     let (_, stats) = app
         .get(
-            "/api/v1/stats?feature=email&granularity=year&from=2026&to=2026",
+            &format!("/api/v1/stats?feature=email&granularity=year&from={y}&to={y}"),
             Some(&reader),
         )
         .await;
     assert_eq!(stats["hidden_sites"], 0);
     assert_eq!(
         stats["buckets"],
-        json!([{"period": "2026", "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
+        json!([{"period": &format!("{y}"), "counts": {"success": 1, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}])
     );
     let (_, overview) = app
-        .get("/api/v1/stats/overview?period=2026", Some(&reader))
+        .get(&format!("/api/v1/stats/overview?period={y}"), Some(&reader))
         .await;
     assert_eq!(overview["features"][0]["total"], 1);
     let (_, logs) = app
-        .get("/api/v1/logs?feature=email&period=2026", Some(&reader))
+        .get(
+            &format!("/api/v1/logs?feature=email&period={y}"),
+            Some(&reader),
+        )
         .await;
     assert_eq!(logs["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(logs["items"][0]["outcome"], "success");
     assert_eq!(
-        export_lines(&app, "acme", "feature=email&period=2026").await,
+        export_lines(&app, "acme", &format!("feature=email&period={y}")).await,
         2
     );
     assert_eq!(
@@ -175,7 +190,7 @@ async fn another_companys_data_never_appears(app: TestApp) {
     // A company that has posted nothing sees nothing, with the default settings.
     let (status, stats) = app
         .get(
-            "/api/v1/stats?feature=sms&granularity=year&from=2026&to=2026",
+            &format!("/api/v1/stats?feature=sms&granularity=year&from={y}&to={y}"),
             Some(&token("initech", "logs:read")),
         )
         .await;
@@ -184,7 +199,7 @@ async fn another_companys_data_never_appears(app: TestApp) {
         (
             200,
             json!({"feature": "sms", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 0,
-                   "buckets": [{"period": "2026", "counts": {"success": 0, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
+                   "buckets": [{"period": &format!("{y}"), "counts": {"success": 0, "error": 0, "stopped": 0}, "causes": {"configuration": 0}}]})
         )
     );
 }
