@@ -48,8 +48,27 @@ enum Command {
     AdminPassword(AdminPasswordArgs),
     /// Remove the log entries older than each company's retention period (the counts stay).
     Purge(PurgeArgs),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print the OpenAPI document.
     Openapi,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute each company's audit chain and name the first entry that was changed, removed or
+    /// added outside Histo; fails when one is found.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Args)]
+struct AuditVerifyArgs {
+    /// Only this company (every company with an audit trail when absent).
+    #[arg(long)]
+    company: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Subcommand)]
@@ -359,6 +378,7 @@ fn main() -> Result<()> {
         Command::User(UserCommand::Remove(args)) => remove_user(args),
         Command::AdminPassword(args) => set_admin_password(args),
         Command::Purge(args) => purge(args),
+        Command::Audit(AuditCommand::Verify(args)) => verify_audit(args),
         Command::Openapi => {
             print!("{}", histo_server::openapi::document_json());
             Ok(())
@@ -469,6 +489,39 @@ fn purge(args: PurgeArgs) -> Result<()> {
     }
     if reports.is_empty() {
         println!("no company to purge");
+    }
+    Ok(())
+}
+
+fn verify_audit(args: AuditVerifyArgs) -> Result<()> {
+    let company = args
+        .company
+        .as_deref()
+        .map(CompanyId::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--company {e}"))?;
+    let lines = with_store(&args.store, async |store| {
+        let companies = match company {
+            Some(company) => vec![company],
+            None => store.companies_with_audit_trail().await?,
+        };
+        let mut lines = Vec::new();
+        for company in companies {
+            let zone = store.settings(company.clone()).await?.timezone;
+            let check = store.verify_audit_trail(company.clone()).await?;
+            lines.push((company, histo_server::routes::audit::describe(&check, zone)));
+        }
+        Ok(lines)
+    })?;
+    let mut broken = 0;
+    for (company, (intact, text)) in &lines {
+        println!("{company}: {text}");
+        broken += usize::from(!intact);
+    }
+    match (lines.is_empty(), broken) {
+        (true, _) => println!("no company has an audit trail"),
+        (false, 0) => {}
+        (false, n) => bail!("the audit trail of {n} company(ies) was tampered with"),
     }
     Ok(())
 }

@@ -45,9 +45,14 @@ fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
         ("get", "/api/v1/logs/export") => {
             plain(format!("/api/v1/logs/export?feature=email&period={month}"))
         }
-        ("get", "/api/v1/features" | "/api/v1/sites" | "/api/v1/settings" | "/api/v1/audit") => {
-            plain(path.to_owned())
-        }
+        (
+            "get",
+            "/api/v1/features"
+            | "/api/v1/sites"
+            | "/api/v1/settings"
+            | "/api/v1/audit"
+            | "/api/v1/audit/verification",
+        ) => plain(path.to_owned()),
         ("patch", "/api/v1/sites/{code}") => Some((
             format!("/api/v1/sites/{ACME_SITE}"),
             Some(json!({"hidden": false, "name": "Acme secret site"})),

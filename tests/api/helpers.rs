@@ -147,6 +147,8 @@ const COMPANY_TABLES: [(&str, &str, &[&str]); 7] = [
             "last_purge_removed",
             "created_at",
             "retained_from",
+            "audit_last_seq",
+            "audit_last_hash",
         ],
     ),
     ("sites", "company_id", &["code", "name", "hidden"]),
@@ -198,6 +200,8 @@ const COMPANY_TABLES: [(&str, &str, &[&str]); 7] = [
             "action",
             "before_state",
             "after_state",
+            "seq",
+            "hash",
         ],
     ),
 ];
@@ -403,7 +407,6 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Hides a site straight in the database.
     /// Hides a site as a user holding `sites:manage` does.
     pub async fn hide_site(&self, company: &str, site: &str) {
         let (status, body) = self

@@ -6,6 +6,7 @@ mod access;
 mod admin_cli;
 mod analysis;
 mod attacks;
+mod audit_trail;
 mod auth;
 mod boundaries;
 mod cli;

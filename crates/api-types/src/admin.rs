@@ -208,3 +208,38 @@ pub struct AuditPage {
     /// Pass it as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// What recomputing the company's audit chain found: each entry carries the hash of the one before
+/// it, so that an entry changed, removed or slipped into the database by hand shows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"intact": true, "entries": 42,
+    "verified_up_to": "2026-11-28T10:15:00.123456+01:00", "first_break": null,
+    "message": "42 entries, verified up to 2026-11-28T10:15:00.123456+01:00"})))]
+pub struct AuditVerification {
+    /// Whether every entry is as Histo wrote it.
+    pub intact: bool,
+    /// Entries in the chain.
+    pub entries: i64,
+    /// The time of the last entry found intact with all those before it (RFC 3339, company time);
+    /// null when none is.
+    pub verified_up_to: Option<String>,
+    /// The first entry found wrong, or null.
+    pub first_break: Option<AuditBreak>,
+    /// What was found, in a sentence.
+    pub message: String,
+}
+
+/// The first entry of the audit trail that is not as Histo wrote it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditBreak {
+    /// Its place in the chain (1 for the first entry); null for an entry added outside the chain.
+    pub entry: Option<i64>,
+    /// `changed`, `removed` or `added`.
+    pub problem: String,
+    /// When the entry found there says it was made (RFC 3339, company time), if one is there.
+    pub at: Option<String>,
+    /// The action the entry found there names, if one is there.
+    pub action: Option<String>,
+}

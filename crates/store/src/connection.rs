@@ -123,7 +123,7 @@ impl DatabaseUrl {
     /// Brings the schema up to date; returns the names of the migrations applied.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let mut conn = self.connect()?;
-        let applied = with_backend!(&mut conn, |c| {
+        let applied: Vec<String> = with_backend!(&mut conn, |c| {
             let migrations = match self.backend {
                 Backend::Sqlite => SQLITE_MIGRATIONS,
                 Backend::Postgres => POSTGRES_MIGRATIONS,
@@ -132,6 +132,9 @@ impl DatabaseUrl {
                 .map(|versions| versions.iter().map(|v| v.to_string()).collect())
                 .map_err(|e| StoreError::Migration(e.to_string()))
         })?;
+        if applied.iter().any(|v| v == crate::audit::CHAIN_MIGRATION) {
+            crate::audit::chain_earlier_entries(&mut conn)?;
+        }
         Ok(applied)
     }
 }

@@ -21,7 +21,9 @@ use histo_domain::{CompanyId, NewEvent, TimeZone};
 use thiserror::Error;
 
 pub use accounts::Account;
-pub use audit::{Action, Actor, AuditEntry, AuditPage, AuditPosition};
+pub use audit::{
+    Action, Actor, AuditEntry, AuditPage, AuditPosition, TrailBreak, TrailCheck, TrailProblem,
+};
 pub use company::{LastPurge, RetentionChange, Settings};
 pub use connection::{Backend, DatabaseUrl, DbConnection};
 pub use erasure::ERASED;

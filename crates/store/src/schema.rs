@@ -10,6 +10,8 @@ diesel::table! {
         last_purge_removed -> Nullable<BigInt>,
         created_at -> BigInt,
         retained_from -> Nullable<Integer>,
+        audit_last_seq -> BigInt,
+        audit_last_hash -> Nullable<Text>,
     }
 }
 
@@ -82,6 +84,8 @@ diesel::table! {
         action -> Text,
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        hash -> Nullable<Text>,
     }
 }
 

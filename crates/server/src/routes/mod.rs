@@ -38,6 +38,7 @@ pub fn api(routes: &mut ServiceConfig) {
         .service(settings::set_admin_password)
         .service(erasures::erase)
         .service(audit::audit)
+        .service(audit::verification)
         .service(health::healthz)
         .service(metrics::metrics);
 }
