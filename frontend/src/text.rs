@@ -185,13 +185,14 @@ impl Lang {
         )
     }
 
-    /// Today as day and short month: "30 nov." / "30 Nov".
+    /// Today as day and short month, never split across lines: "30 nov." / "30 Nov".
     pub fn today(self) -> String {
         let date = js_sys::Date::new_0();
         self.format_date(
             &String::from(date.to_iso_string()),
             &[("day", "numeric"), ("month", "short")],
         )
+        .replace(' ', "\u{A0}")
     }
 
     fn format_date(self, rfc3339: &str, fields: &[(&str, &str)]) -> String {

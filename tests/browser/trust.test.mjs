@@ -149,15 +149,16 @@ test('2. shortening the retention says beforehand what it removes, asks to confi
 test('3. the cards say what they count and follow the period and the sites', async (t) => {
   const app = await openHisto(t);
   const page = await newPage(browser, t);
-  const today = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'short', timeZone: zone }).format(new Date());
+  const today = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'short', timeZone: zone }).format(new Date())
+    .replace(' ', '\u00a0');
   const total = (feature) => page.locator(`.card[data-feature="${feature}"]`).getAttribute('data-total');
   await page.goto(`${app.base}/#access_token=${app.token('logs:read')}`);
   await page.waitForSelector('.card[data-feature="php_web_api"]');
-  assert.equal(await page.locator('#uses-title').innerText(), `Utilisations sur les 12 derniers mois (au ${today}) · tous les sites`);
+  assert.equal(await page.locator('#uses-title').innerText(), `Utilisations sur les 12 derniers mois (au\u00a0${today}) · tous les sites`);
   assert.equal(await total('php_web_api'), '4');
   // A year: its totals; the DEA update cannot fail, so its card gives the pace instead of a rate.
   await page.goto(`${app.base}/?feature=email&granularity=month&year=${Y}`);
-  const until = year === thisYear ? ` (au ${today})` : '';
+  const until = year === thisYear ? ` (au\u00a0${today})` : '';
   await page.waitForFunction((text) => document.getElementById('uses-title')?.textContent === text, `Utilisations en ${Y}${until} · tous les sites`);
   await page.waitForFunction(() => document.querySelector('.card[data-feature="email"]')?.dataset.total === '8');
   assert.equal(await page.locator('.card[data-feature="email"] .card-rate').innerText(), `62,5${NNBSP}% de réussite`);

@@ -330,7 +330,7 @@ pub fn Dashboard() -> impl IntoView {
         let lang = text::lang().get();
         let span = span.get();
         let until = if span.reaches(now) {
-            format!(" ({} {})", t().until, lang.today())
+            format!(" ({}\u{A0}{})", t().until, lang.today())
         } else {
             String::new()
         };
