@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser tests (tests/browser) need, only what is missing:
 #   - Chromium (Debian's package) at /usr/bin/chromium;
-#   - playwright-core, from frontend/package-lock.json (by scripts/setup-web.sh's `npm ci`).
+#   - playwright-core and axe-core, from frontend/package-lock.json (by scripts/setup-web.sh's `npm ci`).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +14,6 @@ if [[ ! -x /usr/bin/chromium ]]; then
   "${sudo_cmd[@]}" apt-get install -y chromium
 fi
 
-if [[ ! -d "$root/frontend/node_modules/playwright-core" ]]; then
+if [[ ! -d "$root/frontend/node_modules/playwright-core" || ! -d "$root/frontend/node_modules/axe-core" ]]; then
   "$root/scripts/setup-web.sh"
 fi

@@ -3,8 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use histo_api_types::{
-    ApiError as ErrorBody, AuditPage, FeatureInfo, LogPage, Overview, RetentionInput, Settings,
-    Site, SiteInput, Statistics, TokenRequest, TokenResponse,
+    ApiError as ErrorBody, AuditPage, FeatureInfo, LogPage, Overview, RetentionInput,
+    RetentionPreview, Settings, Site, SiteInput, Statistics, TokenRequest, TokenResponse,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -121,7 +121,7 @@ pub async fn sign_in(
         user_code: user_code.to_owned(),
         password: password.to_owned(),
     };
-    send_json(Request::post("/api/v1/auth/token"), &body).await
+    send_json(unsigned(Request::post("/api/v1/auth/token")), &body).await
 }
 
 /// `GET /api/v1/features`.
@@ -129,13 +129,10 @@ pub async fn features() -> Result<Vec<FeatureInfo>, ApiError> {
     get("/api/v1/features").await
 }
 
-/// `GET /api/v1/stats/overview?period=P`.
-pub async fn overview(period: &str) -> Result<Overview, ApiError> {
-    get(&format!(
-        "/api/v1/stats/overview{}",
-        Query::new().add("period", period).encode()
-    ))
-    .await
+/// `GET /api/v1/stats/overview?period=P&site=…`.
+pub async fn overview(period: &str, sites: &[String]) -> Result<Overview, ApiError> {
+    let query = Query::new().add("period", period).add_all("site", sites);
+    get(&format!("/api/v1/stats/overview{}", query.encode())).await
 }
 
 /// `GET /api/v1/stats?…`.
@@ -151,7 +148,7 @@ pub async fn logs(query: &Query) -> Result<LogPage, ApiError> {
 /// `GET /api/v1/logs/export?…`, saved as a file. A plain link cannot send the token, so the file is
 /// fetched with it and handed to the browser as a blob.
 pub async fn download_export(query: &Query, file_name: &str) -> Result<(), ApiError> {
-    let response = send(with_token(Request::get(&format!(
+    let response = send(signed(Request::get(&format!(
         "/api/v1/logs/export{}",
         query.encode()
     ))))
@@ -173,7 +170,7 @@ pub async fn sites() -> Result<Vec<Site>, ApiError> {
 /// `PATCH /api/v1/sites/{code}` `{"hidden": …, "name": …}`: hide, show or rename a site.
 pub async fn change_site(code: &str, change: &SiteInput) -> Result<Site, ApiError> {
     let url = format!("/api/v1/sites/{}", encode(code));
-    send_json(with_token(Request::patch(&url)), change).await
+    send_json(signed(Request::patch(&url)), change).await
 }
 
 /// `GET /api/v1/settings`.
@@ -187,10 +184,16 @@ pub async fn set_retention(months: u32, admin_password: &str) -> Result<Settings
         months: months.into(),
         admin_password: admin_password.to_owned(),
     };
-    send_json(
-        with_token(Request::put("/api/v1/settings/retention")),
-        &body,
-    )
+    send_json(signed(Request::put("/api/v1/settings/retention")), &body).await
+}
+
+/// `GET /api/v1/settings/retention/preview?months=N`: what a change to N months would remove.
+pub async fn retention_preview(months: u32) -> Result<RetentionPreview, ApiError> {
+    let query = Query::new().add("months", months);
+    get(&format!(
+        "/api/v1/settings/retention/preview{}",
+        query.encode()
+    ))
     .await
 }
 
@@ -201,43 +204,62 @@ pub async fn audit(cursor: Option<String>) -> Result<AuditPage, ApiError> {
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let response = send(with_token(Request::get(url))).await?;
+    let response = send(signed(Request::get(url))).await?;
     response
         .json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
-async fn send_json<B: Serialize, T: DeserializeOwned>(
-    request: RequestBuilder,
-    body: &B,
-) -> Result<T, ApiError> {
-    let request = request
+async fn send_json<B: Serialize, T: DeserializeOwned>(call: Call, body: &B) -> Result<T, ApiError> {
+    let request = call
+        .request
         .json(body)
         .map_err(|e| ApiError::Decode(e.to_string()))?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
-    let response = check(response).await?;
+    let response = check(response, call.token).await?;
     response
         .json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
-fn with_token(request: RequestBuilder) -> RequestBuilder {
-    match auth::token() {
+/// A request and the token that it carries, if any: its answer speaks of that token only (a late
+/// 401 for a token already replaced must not sign out the new one).
+struct Call {
+    request: RequestBuilder,
+    token: Option<String>,
+}
+
+/// A request with the signed-in token.
+fn signed(request: RequestBuilder) -> Call {
+    let token = auth::token();
+    let request = match &token {
         Some(token) => request.header("Authorization", &format!("Bearer {token}")),
         None => request,
+    };
+    Call { request, token }
+}
+
+/// A request without a token (signing in).
+fn unsigned(request: RequestBuilder) -> Call {
+    Call {
+        request,
+        token: None,
     }
 }
 
-async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    check(response).await
+async fn send(call: Call) -> Result<Response, ApiError> {
+    let response = call.request.send().await.map_err(|_| ApiError::Network)?;
+    check(response, call.token).await
 }
 
-async fn check(response: Response) -> Result<Response, ApiError> {
+async fn check(response: Response, token: Option<String>) -> Result<Response, ApiError> {
     let status = response.status();
     if (200..300).contains(&status) {
+        if let Some(token) = &token {
+            auth::accepted(token);
+        }
         return Ok(response);
     }
     let message = response
@@ -247,7 +269,9 @@ async fn check(response: Response) -> Result<Response, ApiError> {
         .unwrap_or_default();
     Err(match status {
         401 => {
-            auth::expire();
+            if let Some(token) = &token {
+                auth::expire(token);
+            }
             ApiError::Unauthorized
         }
         403 => ApiError::Forbidden(message),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::auth;
-use crate::components::{LangSwitch, Link};
+use crate::components::{LangSwitch, Link, SkipLink};
 use crate::pages::{
     dashboard::Dashboard, settings::SettingsPage, signin::SignIn, sites::SitesPage,
 };
@@ -37,6 +37,12 @@ fn Shell() -> impl IntoView {
     let allows = move |scope: &'static str| claims.get().allows(scope);
     let path = Memo::new(move |_| route::location().get().path);
     view! {
+        <SkipLink target="#content" focus=vec!["#content".into()]>{move || t().skip_to_content}</SkipLink>
+        <Show when=move || path.get() == "/">
+            <SkipLink target="#figures" focus=vec!["#chart".into(), "#stats-table".into(), "#figures-title".into()]>
+                {move || t().skip_to_figures}
+            </SkipLink>
+        </Show>
         <header class="top">
             <strong class="brand">{move || t().app_title}</strong>
             <nav aria-label="Histo">
@@ -58,7 +64,7 @@ fn Shell() -> impl IntoView {
             <LangSwitch/>
             <button id="sign-out" type="button" on:click=move |_| auth::sign_out()>{move || t().sign_out}</button>
         </header>
-        <main>
+        <main id="content" tabindex="-1">
             {move || match path.get().as_str() {
                 "/sites" => view! { <SitesPage/> }.into_any(),
                 "/settings" => view! { <SettingsPage/> }.into_any(),

@@ -2,6 +2,8 @@
 //! sign-in page, kept in sessionStorage, and read for its claims (`scope` decides which pages show).
 //! The server checks every request anyway: the claims only shape the interface.
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -10,7 +12,20 @@ const FRAGMENT: &str = "#access_token=";
 
 thread_local! {
     static TOKEN: RwSignal<Option<String>> = RwSignal::new(None);
-    static EXPIRED: RwSignal<bool> = RwSignal::new(false);
+    static NOTE: RwSignal<Option<SignInNote>> = RwSignal::new(None);
+    /// Whether the server has accepted the current token at least once.
+    static ACCEPTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Why the sign-in page is shown instead of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInNote {
+    /// The token worked, then ran out or was refused.
+    SessionExpired,
+    /// The link's token is not one (garbage), or the server never accepted it.
+    LinkInvalid,
+    /// The link's token had run out before it was used.
+    LinkExpired,
 }
 
 /// The token, as a signal: `None` shows the sign-in page.
@@ -18,9 +33,16 @@ pub fn signal() -> RwSignal<Option<String>> {
     TOKEN.with(|t| *t)
 }
 
-/// Whether the last token was refused or ran out (the sign-in page says so).
-pub fn expired() -> RwSignal<bool> {
-    EXPIRED.with(|e| *e)
+/// Why the last token was refused or ran out (the sign-in page says so).
+pub fn note() -> RwSignal<Option<SignInNote>> {
+    NOTE.with(|n| *n)
+}
+
+/// The server answered a request made with `token`.
+pub fn accepted(token: &str) {
+    if self::token().as_deref() == Some(token) {
+        ACCEPTED.with(|a| a.set(true));
+    }
 }
 
 /// The token, without tracking.
@@ -34,8 +56,12 @@ pub fn init() {
     if !take_fragment() {
         let stored = crate::storage::session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
         if let Some(token) = stored {
-            if claims(&token).is_some_and(|c| !c.has_expired()) {
-                signal().set(Some(token));
+            match claims(&token) {
+                Some(c) if !c.has_expired() => {
+                    ACCEPTED.with(|a| a.set(true));
+                    signal().set(Some(token));
+                }
+                _ => note().set(Some(SignInNote::SessionExpired)),
             }
         }
     }
@@ -61,9 +87,13 @@ fn take_fragment() -> bool {
         let _ = window()
             .history()
             .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
-        if !token.is_empty() {
-            sign_in(token);
-            return true;
+        match claims(&token) {
+            Some(c) if c.has_expired() => note().set(Some(SignInNote::LinkExpired)),
+            Some(_) => {
+                sign_in(token);
+                return true;
+            }
+            None => note().set(Some(SignInNote::LinkInvalid)),
         }
     }
     false
@@ -74,7 +104,8 @@ pub fn sign_in(token: String) {
     if let Some(storage) = crate::storage::session() {
         let _ = storage.set_item(TOKEN_KEY, &token);
     }
-    expired().set(false);
+    note().set(None);
+    ACCEPTED.with(|a| a.set(false));
     signal().set(Some(token));
 }
 
@@ -86,11 +117,16 @@ pub fn sign_out() {
     signal().set(None);
 }
 
-/// The server refused the token: sign out, saying why.
-pub fn expire() {
-    // Without a token (a wrong password on the sign-in page) there is nothing to leave.
-    if token().is_some() {
-        expired().set(true);
+/// The server refused `token`: if it is still the one signed in, sign out, saying why (a link never
+/// accepted is not a session).
+pub fn expire(token: &str) {
+    if self::token().as_deref() == Some(token) {
+        let why = if ACCEPTED.with(Cell::get) {
+            SignInNote::SessionExpired
+        } else {
+            SignInNote::LinkInvalid
+        };
+        note().set(Some(why));
         sign_out();
     }
 }

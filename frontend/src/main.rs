@@ -14,6 +14,7 @@ mod auth;
 mod components;
 mod pages;
 mod route;
+mod span;
 mod storage;
 mod text;
 
@@ -23,7 +24,7 @@ fn main() {
     // exists: made inside a component or memo, they would be disposed with it.
     text::lang();
     auth::signal();
-    auth::expired();
+    auth::note();
     route::location();
     auth::init();
     route::listen();

@@ -1,20 +1,23 @@
 //! The stacked bar chart of one feature: ECharts (SVG renderer) fed with an option built by
-//! `charming`. charming's `WasmRenderer` has no event API and cannot pick the SVG renderer, so the
-//! instance is made here and a click on a bar segment reports its period and outcome. By keyboard,
-//! the focused chart moves a highlighted segment with the arrow keys, announces it, and Enter opens it.
+//! `charming`, plus what charming cannot say (decal patterns, the tooltip's formatter, borders).
+//! Colours are safe for colour-blind users and each outcome also has its own pattern. A click or a
+//! tap on a segment reports its period and outcome (the chart finds the segment itself: ECharts'
+//! own click event misses most taps). By keyboard, the focused chart moves a highlighted segment
+//! with the arrow keys, shows and announces it, and Enter opens it. Small segments keep a visible
+//! height; the "% share" scale stacks every bar to 100 %.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
+use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
-use charming::{Chart, WasmRenderer};
+use charming::Chart;
 use histo_api_types::{FeatureInfo, Statistics};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::text::{self, t, Lang};
 
@@ -26,8 +29,14 @@ extern "C" {
     #[wasm_bindgen(js_namespace = echarts, js_name = init)]
     fn init_chart(element: &web_sys::HtmlElement, theme: &JsValue, options: &JsValue) -> Instance;
 
-    #[wasm_bindgen(method)]
-    fn on(this: &Instance, event: &str, handler: &Closure<dyn Fn(JsValue)>);
+    #[wasm_bindgen(method, js_name = setOption)]
+    fn set_option(this: &Instance, option: &JsValue, not_merge: bool);
+
+    #[wasm_bindgen(method, js_name = convertToPixel)]
+    fn convert_to_pixel(this: &Instance, finder: &JsValue, value: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = convertFromPixel)]
+    fn convert_from_pixel(this: &Instance, finder: &JsValue, value: &JsValue) -> JsValue;
 
     #[wasm_bindgen(method)]
     fn resize(this: &Instance);
@@ -39,77 +48,157 @@ extern "C" {
     fn dispose(this: &Instance);
 }
 
-/// The colour of each outcome, the same on every feature.
+/// The colour of each outcome, the same on every feature and in the legend, table and entries:
+/// blue, amber, vermilion and grey stay apart for deuteranopes and protanopes too (unlike green
+/// and red), and differ in lightness.
 pub fn outcome_colour(outcome: &str) -> &'static str {
     match outcome {
-        "success" => "#2e7d32",
-        "no_result" => "#f9a825",
-        "error" => "#c62828",
-        "stopped" => "#607d8b",
-        _ => "#5470c6",
+        "success" => "#005ab5",
+        "no_result" => "#f2b705",
+        "error" => "#cc3311",
+        "stopped" => "#888888",
+        _ => "#4b4b4b",
     }
 }
 
-/// A drawn chart with its click handler, kept alive together and dropped on cleanup.
-type Drawn = Rc<RefCell<Option<(Instance, Closure<dyn Fn(JsValue)>)>>>;
+/// The pattern of each outcome over its colour (an ECharts decal), so that no outcome is told by
+/// colour alone; `index.html` draws the same patterns on the swatches of tables and lists.
+fn outcome_decal(outcome: &str) -> Value {
+    match outcome {
+        "no_result" => {
+            json!({"symbol": "circle", "symbolSize": 0.5, "dashArrayX": [[4, 4], [0, 4, 4, 0]],
+            "dashArrayY": [4, 0], "color": "rgba(0, 0, 0, 0.4)"})
+        }
+        "error" => {
+            json!({"symbol": "rect", "symbolSize": 1, "dashArrayX": [1, 0], "dashArrayY": [2, 4],
+            "rotation": -std::f64::consts::FRAC_PI_4, "color": "rgba(255, 255, 255, 0.55)"})
+        }
+        "stopped" => {
+            json!({"symbol": "rect", "symbolSize": 1, "dashArrayX": [1, 0], "dashArrayY": [1, 3],
+            "rotation": 0, "color": "rgba(255, 255, 255, 0.6)"})
+        }
+        _ => json!({"symbol": "none"}),
+    }
+}
+
+/// The smallest height of a segment that is not zero, as a share of the highest bar: one use next
+/// to thousands stays visible (and clickable); the tooltip and the table give the exact figures.
+const MIN_SEGMENT: f64 = 0.015;
+/// How far (in pixels) a click or tap may land from a segment and still open it.
+const REACH: f64 = 12.0;
+
+/// The heights drawn, per outcome then per bar: `None` for an empty segment.
+type Heights = Vec<Vec<Option<f64>>>;
+
+/// A drawn chart, its tooltip formatter and the heights it drew, dropped together on cleanup.
+struct Drawn {
+    instance: Instance,
+    formatter: Closure<dyn Fn(JsValue) -> JsValue>,
+    heights: Heights,
+}
 
 /// A click on a bar: its period and, for a segment, its outcome.
 pub type BarClick = Callback<(String, Option<String>)>;
 
-/// The chart. Made again when its figures change; the container has the id `chart` and
-/// `data-state="ready"` once drawn (for the browser tests).
+/// The chart. Made again when its figures change, drawn again when the language or the scale
+/// changes; the container has the id `chart` and `data-state="ready"` once drawn (for the tests).
 #[component]
-pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl IntoView {
-    let lang = text::lang().get_untracked();
-    let periods: Vec<String> = stats.buckets.iter().map(|b| b.period.clone()).collect();
-    let outcomes: Vec<String> = info.outcomes.iter().map(|o| o.code.clone()).collect();
-    let option = build(&stats, &info, lang);
+pub fn BarChart(
+    stats: Statistics,
+    info: FeatureInfo,
+    /// The title of what is shown (feature and period), for the chart's accessible name.
+    #[prop(into)]
+    title: Signal<String>,
+    /// Shares (100 % stacked bars) instead of counts.
+    #[prop(into)]
+    share: Signal<bool>,
+    on_bar: BarClick,
+) -> impl IntoView {
+    let stats = Rc::new(stats);
+    let info = Rc::new(info);
     let container = NodeRef::<leptos::html::Div>::new();
-    // The instance, its click handler and the resize listener live exactly as long as this view.
-    let live: Drawn = Rc::default();
+    let live: Rc<RefCell<Option<Drawn>>> = Rc::default();
 
     let drawn = live.clone();
-    let clickable = (periods.clone(), outcomes.clone());
+    let (figures, feature) = (stats.clone(), info.clone());
     Effect::new(move |_| {
+        let (lang, share) = (text::lang().get(), share.get());
         let Some(element) = container.get() else {
             return;
         };
-        if drawn.borrow().is_some() {
-            return;
-        }
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"renderer".into(), &"svg".into());
-        let instance = init_chart(&element, &JsValue::NULL, &options);
-        WasmRenderer::update(instance.unchecked_ref(), &option);
-        let (periods, outcomes) = clickable.clone();
-        let click = Closure::<dyn Fn(JsValue)>::new(move |params: JsValue| {
-            let index = |key: &str| {
-                js_sys::Reflect::get(&params, &key.into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
-                    .map(|v| v as usize)
-            };
-            if let (Some(series), Some(bar)) = (index("seriesIndex"), index("dataIndex")) {
-                if let (Some(period), Some(outcome)) = (periods.get(bar), outcomes.get(series)) {
-                    on_bar.run((period.clone(), Some(outcome.clone())));
-                }
+        let mut drawn = drawn.borrow_mut();
+        let chart = drawn.get_or_insert_with(|| {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"renderer".into(), &"svg".into());
+            let (figures, feature) = (figures.clone(), feature.clone());
+            let formatter = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |params: JsValue| {
+                let bar =
+                    js_sys::Reflect::get(&js_sys::Array::from(&params).get(0), &"dataIndex".into())
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or(0.0) as usize;
+                tooltip(&figures, &feature, bar, text::lang().get_untracked()).into()
+            });
+            Drawn {
+                instance: init_chart(&element, &JsValue::NULL, &options),
+                formatter,
+                heights: Vec::new(),
             }
         });
-        instance.on("click", &click);
+        let (option, heights) = build(&figures, &feature, lang, share);
+        let option = js_sys::JSON::parse(&option.to_string()).unwrap_or(JsValue::NULL);
+        if let Ok(tooltip) = js_sys::Reflect::get(&option, &"tooltip".into()) {
+            let _ = js_sys::Reflect::set(&tooltip, &"formatter".into(), chart.formatter.as_ref());
+        }
+        chart.instance.set_option(&option, true);
+        chart.heights = heights;
         let _ = element.set_attribute("data-state", "ready");
+        let _ = element.set_attribute("data-scale", if share { "share" } else { "count" });
         // Milliseconds since the page was opened: the browser tests print it.
         if let Some(performance) = window().performance() {
             let _ = element.set_attribute("data-drawn-at", &(performance.now() as u64).to_string());
         }
-        *drawn.borrow_mut() = Some((instance, click));
     });
 
     let resized = live.clone();
     let on_resize = window_event_listener(leptos::ev::resize, move |_| {
-        if let Some((instance, _)) = resized.borrow().as_ref() {
-            instance.resize();
+        if let Some(chart) = resized.borrow().as_ref() {
+            chart.instance.resize();
         }
     });
+
+    let periods: Vec<String> = stats.buckets.iter().map(|b| b.period.clone()).collect();
+    let outcomes: Vec<String> = info.outcomes.iter().map(|o| o.code.clone()).collect();
+    let open = {
+        let (periods, outcomes) = (periods.clone(), outcomes.clone());
+        move |(bar, outcome): (usize, usize)| {
+            if let (Some(period), Some(code)) = (periods.get(bar), outcomes.get(outcome)) {
+                on_bar.run((period.clone(), Some(code.clone())));
+            }
+        }
+    };
+
+    // A click or a tap (the browser makes a click of a tap): the segment under it, or the nearest.
+    let clicked = live.clone();
+    let open_clicked = open.clone();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(element) = container.get_untracked() else {
+            return;
+        };
+        let bounds = element.get_bounding_client_rect();
+        let (x, y) = (
+            ev.client_x() as f64 - bounds.left(),
+            ev.client_y() as f64 - bounds.top(),
+        );
+        let found = clicked
+            .borrow()
+            .as_ref()
+            .and_then(|chart| segment_at(chart, x, y));
+        if let Some(found) = found {
+            open_clicked(found);
+        }
+    };
+
     // The segment chosen by keyboard: (bar, outcome) indexes.
     let chosen = RwSignal::new(None::<(usize, usize)>);
     let keyboard = live.clone();
@@ -122,9 +211,7 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
         let moved = match ev.key().as_str() {
             "Enter" | " " => {
                 ev.prevent_default();
-                if let (Some(period), Some(code)) = (periods.get(bar), outcomes.get(outcome)) {
-                    on_bar.run((period.clone(), Some(code.clone())));
-                }
+                open((bar, outcome));
                 return;
             }
             "ArrowRight" => ((bar + 1).min(last_bar), outcome),
@@ -137,8 +224,8 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
         };
         ev.prevent_default();
         chosen.set(Some(moved));
-        if let Some((instance, _)) = keyboard.borrow().as_ref() {
-            show_segment(instance, moved.0, moved.1);
+        if let Some(chart) = keyboard.borrow().as_ref() {
+            show_segment(&chart.instance, moved.0, moved.1);
         }
     };
     let cleanup = SendWrapper::new((live, on_resize));
@@ -146,38 +233,93 @@ pub fn BarChart(stats: Statistics, info: FeatureInfo, on_bar: BarClick) -> impl 
         let (live, on_resize) = cleanup.take();
         on_resize.remove();
         let taken = live.borrow_mut().take();
-        if let Some((instance, _click)) = taken {
-            instance.dispose();
+        if let Some(chart) = taken {
+            chart.instance.dispose();
         }
     });
 
-    let label = format!("{} — {}", lang.pick(&info.label), lang.texts().chart_hint);
+    let label = move || format!("{} — {}", title.get(), t().chart_hint);
+    let (buckets, labelled) = (stats.buckets.clone(), info.outcomes.clone());
     let announced = move || {
         chosen.get().and_then(|(bar, outcome)| {
             let lang = text::lang().get();
-            let bucket = stats.buckets.get(bar)?;
-            let outcome = info.outcomes.get(outcome)?;
-            let colon = match lang {
-                Lang::Fr => " : ",
-                Lang::En => ": ",
-            };
+            let bucket = buckets.get(bar)?;
+            let outcome = labelled.get(outcome)?;
+            let count = bucket.counts.get(&outcome.code);
             Some(format!(
-                "{} — {}{colon}{}",
+                "{}{}{} — {}{}{} ({})",
+                t().chosen,
+                lang.colon(),
                 lang.period(&bucket.period),
                 lang.pick(&outcome.label),
-                lang.number(bucket.counts.get(&outcome.code))
+                lang.colon(),
+                lang.number(count),
+                lang.percent(count, bucket.counts.total())
             ))
         })
     };
     view! {
         <div id="chart" class="chart" node_ref=container data-state="drawing" tabindex="0"
-            role="group" aria-label=label aria-describedby="chart-choice" on:keydown=on_key></div>
-        <p id="chart-choice" class="sr-only" aria-live="polite">{announced}</p>
+            role="group" aria-label=label aria-describedby="chart-choice" on:keydown=on_key on:click=on_click></div>
+        <p id="chart-choice" class="choice" aria-live="polite">{announced}</p>
         <p class="hint">{move || t().chart_hint}</p>
     }
 }
 
-/// Highlights one segment and shows its tooltip, as the mouse would.
+/// `{gridIndex: 0}`: the chart's one grid, for the pixel conversions.
+fn grid() -> JsValue {
+    let finder = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&finder, &"gridIndex".into(), &0.into());
+    finder.into()
+}
+
+/// The pixel of the point (bar, value) in the chart.
+fn pixel(instance: &Instance, bar: f64, value: f64) -> Option<(f64, f64)> {
+    let point = js_sys::Array::of2(&bar.into(), &value.into());
+    let answer = js_sys::Array::from(&instance.convert_to_pixel(&grid(), &point));
+    Some((answer.get(0).as_f64()?, answer.get(1).as_f64()?))
+}
+
+/// The segment at (x, y), or the nearest within `REACH` pixels above or below in the same bar.
+fn segment_at(chart: &Drawn, x: f64, y: f64) -> Option<(usize, usize)> {
+    let bars = chart.heights.first()?.len();
+    let point = js_sys::Array::of2(&x.into(), &y.into());
+    let answer = js_sys::Array::from(&chart.instance.convert_from_pixel(&grid(), &point));
+    let bar = answer.get(0).as_f64()?.round();
+    if bar < 0.0 || bar >= bars as f64 {
+        return None;
+    }
+    // Only inside the bar's band of the axis, not on the axis labels beside the grid.
+    let (centre, _) = pixel(&chart.instance, bar, 0.0)?;
+    let (next, _) = pixel(&chart.instance, bar + 1.0, 0.0)?;
+    if (x - centre).abs() > (next - centre).abs() / 2.0 {
+        return None;
+    }
+    let bar = bar as usize;
+    let mut base = 0.0;
+    let mut nearest = None::<(f64, usize)>;
+    for (outcome, heights) in chart.heights.iter().enumerate() {
+        let Some(height) = heights.get(bar).copied().flatten() else {
+            continue;
+        };
+        let (_, bottom) = pixel(&chart.instance, bar as f64, base)?;
+        let (_, top) = pixel(&chart.instance, bar as f64, base + height)?;
+        let distance = if y < top {
+            top - y
+        } else {
+            (y - bottom).max(0.0)
+        };
+        if nearest.is_none_or(|(best, _)| distance < best) {
+            nearest = Some((distance, outcome));
+        }
+        base += height;
+    }
+    nearest
+        .filter(|(distance, _)| *distance <= REACH)
+        .map(|(_, outcome)| (bar, outcome))
+}
+
+/// Highlights one segment (a dark border) and shows its tooltip, as the mouse would.
 fn show_segment(instance: &Instance, bar: usize, outcome: usize) {
     let action = |kind: &str| {
         let action = js_sys::Object::new();
@@ -193,39 +335,136 @@ fn show_segment(instance: &Instance, bar: usize, outcome: usize) {
     instance.dispatch_action(&action("showTip"));
 }
 
-/// The ECharts option: one stacked bar series per outcome, in the feature's order.
-fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang) -> Chart {
-    let labels: Vec<String> = stats
+/// The tooltip of one bar: its period, its total, and each outcome's count and share.
+fn tooltip(stats: &Statistics, info: &FeatureInfo, bar: usize, lang: Lang) -> String {
+    let Some(bucket) = stats.buckets.get(bar) else {
+        return String::new();
+    };
+    let total = bucket.counts.total();
+    let colon = lang.colon();
+    let mut html = format!(
+        "<strong>{}</strong><br>{}{colon}<strong>{}</strong>",
+        escape(&lang.period(&bucket.period)),
+        escape(lang.texts().total),
+        lang.number(total)
+    );
+    for outcome in info.outcomes.iter().rev() {
+        let count = bucket.counts.get(&outcome.code);
+        html.push_str(&format!(
+            "<br><span class=\"swatch\" data-outcome=\"{}\" style=\"background-color:{}\"></span>{}{colon}{} ({})",
+            escape(&outcome.code),
+            outcome_colour(&outcome.code),
+            escape(&lang.pick(&outcome.label)),
+            lang.number(count),
+            lang.percent(count, total)
+        ));
+    }
+    html
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The names of the bars: months ("mars"; with the year on the first bar and on each January when
+/// the bars span several years) or years.
+fn bar_names(stats: &Statistics, lang: Lang) -> Vec<String> {
+    let year = |period: &str| period.split_once('-').map(|(year, _)| year.to_owned());
+    let first_year = stats.buckets.first().and_then(|b| year(&b.period));
+    let several_years = stats.buckets.iter().any(|b| year(&b.period) != first_year);
+    stats
         .buckets
         .iter()
-        .map(|b| match b.period.split_once('-') {
-            Some((_, month)) => {
-                let index = month.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1;
-                lang.texts().months[index].to_owned()
+        .enumerate()
+        .map(|(i, b)| match b.period.split_once('-') {
+            Some((year, month)) if several_years && (i == 0 || month == "01") => {
+                format!("{}\n{year}", lang.month_name(month))
             }
+            Some((_, month)) => lang.month_name(month).to_owned(),
             None => b.period.clone(),
         })
+        .collect()
+}
+
+/// The ECharts option and the heights it draws: one stacked bar series per outcome, in the
+/// feature's order; counts, or shares of each bar's total.
+fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang, share: bool) -> (Value, Heights) {
+    let values: Vec<Vec<f64>> = info
+        .outcomes
+        .iter()
+        .map(|outcome| {
+            stats
+                .buckets
+                .iter()
+                .map(|b| {
+                    let count = b.counts.get(&outcome.code) as f64;
+                    let total = b.counts.total() as f64;
+                    match (share, total > 0.0) {
+                        (true, true) => count * 100.0 / total,
+                        (true, false) => 0.0,
+                        (false, _) => count,
+                    }
+                })
+                .collect()
+        })
         .collect();
+    let highest = (0..stats.buckets.len())
+        .map(|bar| values.iter().map(|v| v[bar]).sum::<f64>())
+        .fold(0.0, f64::max);
+    let heights: Heights = values
+        .iter()
+        .map(|series| {
+            series
+                .iter()
+                .map(|&v| (v > 0.0).then(|| v.max(highest * MIN_SEGMENT)))
+                .collect()
+        })
+        .collect();
+
     let mut chart = Chart::new()
         .animation(false)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(48).right(16).top(16).bottom(72))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .grid(Grid::new().left(48).right(16).top(16).bottom(80))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(bar_names(stats, lang)),
+        )
         .y_axis(Axis::new().type_(AxisType::Value).min_interval(1));
     for outcome in &info.outcomes {
-        let values: Vec<i64> = stats
-            .buckets
-            .iter()
-            .map(|b| b.counts.get(&outcome.code) as i64)
-            .collect();
-        chart = chart.series(
-            Bar::new()
-                .name(lang.pick(&outcome.label))
-                .stack("total")
-                .item_style(ItemStyle::new().color(outcome_colour(&outcome.code)))
-                .data(values),
-        );
+        chart = chart.series(Bar::new().name(lang.pick(&outcome.label)).stack("total"));
     }
-    chart
+    let mut option = serde_json::to_value(&chart).unwrap_or_default();
+    // What charming has no words for: the patterns (ECharts draws decals only with `aria` on; its
+    // generated description stays off, the chart has its own name), the borders between segments,
+    // the highlighted segment, a tooltip kept inside the chart (phones), and a legend that does not
+    // hide series (the table is there to compare).
+    option["aria"] = json!({"enabled": true, "label": {"enabled": false}, "decal": {"show": true}});
+    option["tooltip"]["confine"] = json!(true);
+    option["tooltip"]["axisPointer"] = json!({"type": "shadow"});
+    option["legend"]["selectedMode"] = json!(false);
+    option["xAxis"]["axisLabel"] = json!({"lineHeight": 14});
+    if share {
+        let unit = match lang {
+            Lang::Fr => "{value}\u{202F}%",
+            Lang::En => "{value}%",
+        };
+        option["yAxis"] = json!({"type": "value", "max": 100, "axisLabel": {"formatter": unit}});
+    }
+    if let Some(series) = option["series"].as_array_mut() {
+        for ((series, outcome), heights) in series.iter_mut().zip(&info.outcomes).zip(&heights) {
+            series["data"] = json!(heights);
+            series["itemStyle"] = json!({
+                "color": outcome_colour(&outcome.code), "borderColor": "#ffffff", "borderWidth": 1,
+                "decal": outcome_decal(&outcome.code),
+            });
+            series["emphasis"] = json!({"focus": "none",
+                "itemStyle": {"borderColor": "#1f2328", "borderWidth": 3}});
+        }
+    }
+    (option, heights)
 }

@@ -1,18 +1,20 @@
-//! The entries behind one bar (feature, period, maybe outcome, sites): pages of 50 with a "more"
-//! button, a CSV download of the same selection, and a clear note when the period was purged.
+//! The entries behind one bar (feature, period, maybe outcome, sites): how many there are, pages of
+//! 50 with a "more" button, a CSV download of the same selection (named after it), and a clear note
+//! when the period was purged. On a phone each entry is a card.
 
 use histo_api_types::{FeatureInfo, LogEntry};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, Query};
-use crate::components::failure;
 use crate::components::paged::{Load, Paged};
+use crate::components::{failure, Swatch};
 use crate::text::{self, t};
 
 const PAGE: u32 = 50;
 
-/// The list. `timezone` is the company's (dates are shown in it).
+/// The list. `timezone` is the company's (dates are shown in it); `uses` is how many uses the
+/// statistics count behind the bar, when known.
 #[component]
 pub fn Entries(
     info: FeatureInfo,
@@ -20,6 +22,7 @@ pub fn Entries(
     outcome: Option<String>,
     sites: Vec<String>,
     #[prop(into)] timezone: Signal<String>,
+    #[prop(into)] uses: Signal<Option<u64>>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let selection = Query::new()
@@ -43,7 +46,7 @@ pub fn Entries(
     });
     let (items, state) = (entries.items, entries.state);
 
-    let file_name = format!("histo-{}-{}.csv", info.code, period);
+    let file_name = file_name(&info.code, &period, outcome.as_deref(), &sites);
     let download = move |_| {
         let lang = text::lang().get_untracked().code();
         let query = selection
@@ -84,9 +87,16 @@ pub fn Entries(
             parts.join(" — ")
         }
     };
+    let count = move || {
+        let shown = items.with(Vec::len) as u64;
+        let known = (!purged.get()).then(|| uses.get()).flatten();
+        (state.get() != Load::Loading || shown > 0)
+            .then(|| text::lang().get().shown_of(shown, known))
+    };
     let info = StoredValue::new(info);
     let rows = move || {
         let lang = text::lang().get();
+        let texts = lang.texts();
         let zone = timezone.get();
         let info = info.get_value();
         items
@@ -100,28 +110,32 @@ pub fn Entries(
                         .unwrap_or_else(|| d.changed.clone())
                 });
                 view! {
-                    <tr data-id=entry.id.clone() data-outcome=entry.outcome.clone()>
-                        <td>{lang.date_time(&entry.occurred_at, &zone)}</td>
-                        <td>{entry.site.clone()}</td>
-                        <td>{entry.user_code.clone()}</td>
-                        <td>{label_of(&info.outcomes, &entry.outcome, lang)}</td>
-                        <td>{entry.cause.as_ref().map(|c| label_of(&info.causes, c, lang))}</td>
-                        <td><code>{entry.code.clone()}</code></td>
-                        <td>{detail}</td>
+                    <tr data-id=entry.id.clone() data-outcome=entry.outcome.clone() tabindex="-1">
+                        <td data-label=texts.date_time>{lang.date_time(&entry.occurred_at, &zone)}</td>
+                        <td data-label=texts.site>{entry.site.clone()}</td>
+                        <td data-label=texts.user_code>{entry.user_code.clone()}</td>
+                        <td data-label=texts.outcome>
+                            <span><Swatch outcome=entry.outcome.clone()/>{label_of(&info.outcomes, &entry.outcome, lang)}</span>
+                        </td>
+                        <td data-label=texts.cause>{entry.cause.as_ref().map(|c| label_of(&info.causes, c, lang))}</td>
+                        <td data-label=texts.code>{entry.code.clone().map(|code| view! { <code>{code}</code> })}</td>
+                        <td data-label=texts.detail>{detail}</td>
                     </tr>
                 }
             })
             .collect_view()
     };
-
     view! {
         <section id="entries" class="entries" aria-labelledby="entries-title"
             data-state=move || state.get().name()>
             <div class="entries-head">
                 <h2 id="entries-title" tabindex="-1" node_ref=heading>{title}</h2>
-                <button type="button" id="export-csv" on:click=download>{move || t().download_csv}</button>
+                <Show when=move || items.with(|list| !list.is_empty())>
+                    <button type="button" id="export-csv" on:click=download.clone()>{move || t().download_csv}</button>
+                </Show>
                 <button type="button" id="close-entries" on:click=move |_| on_close.run(())>{move || t().close}</button>
             </div>
+            <p id="entries-count" class="count-line" aria-live="polite">{count}</p>
             {move || exporting.get().map(|e| failure(&e))}
             <Show when=move || purged.get()>
                 <p id="purged" class="note" role="status">{move || t().purged}</p>
@@ -131,7 +145,7 @@ pub fn Entries(
             </Show>
             <Show when=move || items.with(|list| !list.is_empty())>
                 <div class="table-wrap">
-                    <table class="entries-table">
+                    <table class="entries-table stack">
                         <thead>
                             <tr>
                                 <th scope="col">{move || t().date_time}</th>
@@ -147,9 +161,17 @@ pub fn Entries(
                     </table>
                 </div>
             </Show>
-            {entries.footer("more-entries")}
+            {entries.footer("more-entries", "#entries tbody tr")}
         </section>
     }
+}
+
+/// The CSV file's name says what it holds: `histo-email-2026-03-error-LYON.csv`.
+fn file_name(feature: &str, period: &str, outcome: Option<&str>, sites: &[String]) -> String {
+    let mut parts = vec!["histo", feature, period];
+    parts.extend(outcome);
+    parts.extend(sites.iter().map(String::as_str));
+    format!("{}.csv", parts.join("-"))
 }
 
 /// The label of a code among labelled codes; the code itself when unknown.

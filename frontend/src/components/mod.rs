@@ -1,5 +1,5 @@
-//! Parts shared by the pages: links inside the app, loading and error notes, the chart, the table of
-//! figures, the list of entries and lists read page by page.
+//! Parts shared by the pages: links inside the app, the page's title, focus moves, loading and error
+//! notes, the chart, the table of figures, the list of entries and lists read page by page.
 
 pub mod chart;
 pub mod entries;
@@ -44,6 +44,43 @@ pub fn LangSwitch() -> impl IntoView {
             {move || t().language_switch}
         </button>
     }
+}
+
+/// Keeps the browser tab's title ("Sites — Histo") in step with the page and the language.
+pub fn page_title(title: impl Fn() -> String + 'static) {
+    Effect::new(move |_| document().set_title(&title()));
+}
+
+/// Moves the focus to the element of the first of `selectors` that finds one, once the views being
+/// changed now are drawn, so that the focus never falls back to the page's body when the element
+/// that had it goes away.
+pub fn focus_soon(selectors: Vec<String>) {
+    request_animation_frame(move || {
+        let found = selectors.iter().find_map(|selector| {
+            let element = document().query_selector(selector).ok().flatten()?;
+            wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok()
+        });
+        if let Some(element) = found {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// A link that skips to a part of the page (shown when focused), putting the focus there.
+#[component]
+pub fn SkipLink(target: &'static str, focus: Vec<String>, children: Children) -> impl IntoView {
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        focus_soon(focus.clone());
+    };
+    view! { <a class="skip-link" href=target on:click=on_click>{children()}</a> }
+}
+
+/// The colour and pattern of an outcome, as on the chart (decorative: its label is beside it).
+#[component]
+pub fn Swatch(outcome: String) -> impl IntoView {
+    let style = format!("background-color:{}", chart::outcome_colour(&outcome));
+    view! { <span class="swatch" data-outcome=outcome style=style aria-hidden="true"></span> }
 }
 
 /// "Loading…", announced politely to screen readers.

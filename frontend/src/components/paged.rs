@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiError;
-use crate::components::{failure, loading};
+use crate::components::{failure, focus_soon, loading};
 use crate::text::t;
 
 /// Whether the last page asked for has come.
@@ -37,8 +37,9 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub items: RwSignal<Vec<T>>,
     next: RwSignal<Option<String>>,
     pub state: RwSignal<Load>,
-    /// Reads the page after the given cursor (the first page for `None`) and adds its items.
-    read: Callback<Option<String>>,
+    /// Reads the page after the given cursor (the first page for `None`) and adds its items, then
+    /// puts the focus on the element of the selector given, if any.
+    read: Callback<(Option<String>, Option<String>)>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Paged<T> {
@@ -63,7 +64,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
             RwSignal::new(Load::Loading),
         );
         let fetch = StoredValue::new(fetch);
-        let read = Callback::new(move |cursor: Option<String>| {
+        let read = Callback::new(move |(cursor, focus): (Option<String>, Option<String>)| {
             state.set(Load::Loading);
             let page = fetch.with_value(|fetch| fetch(cursor));
             spawn_local(async move {
@@ -72,6 +73,9 @@ impl<T: Send + Sync + 'static> Paged<T> {
                         items.try_update(|list| list.extend(page));
                         next.try_set(cursor);
                         state.try_set(Load::Ready);
+                        if let Some(focus) = focus {
+                            focus_soon(vec![focus]);
+                        }
                     }
                     Err(error) => {
                         state.try_set(Load::Failed(error));
@@ -79,7 +83,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
                 }
             });
         });
-        read.run(None);
+        read.run((None, None));
         Paged {
             items,
             next,
@@ -92,25 +96,38 @@ impl<T: Send + Sync + 'static> Paged<T> {
     pub fn reload(self) {
         self.items.set(Vec::new());
         self.next.set(None);
-        self.read.run(None);
+        self.read.run((None, None));
     }
 
-    /// Below the list: "loading", the failure, or the button (with this id) that reads the next page
-    /// when there is one.
-    pub fn footer(self, id: &'static str) -> impl IntoView {
-        move || {
-            match self.state.get() {
-            Load::Loading => loading().into_any(),
-            Load::Failed(error) => failure(&error).into_any(),
-            Load::Ready => match self.next.get() {
-                Some(cursor) => view! {
-                    <button type="button" id=id class="more"
-                        on:click=move |_| self.read.run(Some(cursor.clone()))>{move || t().more}</button>
-                }
-                .into_any(),
-                None => ().into_any(),
-            },
-        }
+    /// Below the list: "loading" (first page), the failure, and the button (with this id) that
+    /// reads the next page while there is one. The button stays while that page loads, and the
+    /// focus then moves to the first new item of `rows` (a selector of the list's items), so that
+    /// keyboard and screen-reader users go on reading where the new items start.
+    pub fn footer(self, id: &'static str, rows: &'static str) -> impl IntoView {
+        let loading_more = move || self.state.get() == Load::Loading;
+        let more = move |_| {
+            let Some(cursor) = self.next.get_untracked() else {
+                return;
+            };
+            if self.state.get_untracked() == Load::Loading {
+                return;
+            }
+            let shown = self.items.with_untracked(Vec::len);
+            self.read.run((
+                Some(cursor),
+                Some(format!("{rows}:nth-child({})", shown + 1)),
+            ));
+        };
+        view! {
+            {move || match self.state.get() {
+                Load::Loading if self.items.with(Vec::is_empty) => loading().into_any(),
+                Load::Failed(error) => failure(&error).into_any(),
+                _ => ().into_any(),
+            }}
+            <Show when=move || self.next.with(Option::is_some)>
+                <button type="button" id=id class="more" aria-disabled=move || loading_more().to_string()
+                    on:click=more>{move || if loading_more() { t().loading } else { t().more }}</button>
+            </Show>
         }
     }
 }

@@ -1,26 +1,23 @@
-//! The statistics page: this year's totals of the eight features, then for the chosen feature the
-//! stacked bar chart (or its table) month by month or year by year, and the entries behind a bar.
-//! Everything that the page shows is read from the URL query, and every change is a navigation:
-//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&period=2026-03&outcome=error`.
+//! The statistics page: the uses of the eight features over the period and sites chosen (cards that
+//! say what they count), then for the chosen feature the stacked bar chart (or its table), in counts
+//! or shares, over the last twelve months (the default), a calendar year, one month or years, and
+//! the entries behind a bar. Everything that the page shows is read from the URL query, and every
+//! change is a navigation:
+//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error`.
 
-use histo_api_types::FeatureInfo;
+use futures::future::try_join_all;
+use histo_api_types::{FeatureInfo, Site, Statistics};
 use leptos::prelude::*;
 
-use crate::api::{self, Query};
+use crate::api::{self, ApiError, Query};
 use crate::app::Features;
 use crate::components::chart::{BarChart, BarClick};
 use crate::components::entries::Entries;
 use crate::components::stats_table::StatsTable;
-use crate::components::{failure, loading};
+use crate::components::{failure, focus_soon, loading, page_title};
 use crate::route::{self, Location};
-use crate::text::{self, t};
-
-/// The months of a year, or a range of years.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Span {
-    Months { year: i32 },
-    Years { from: i32, to: i32 },
-}
+use crate::span::{Month, Span};
+use crate::text::{self, t, HIDDEN_SITES, SITES};
 
 /// What the figures are about.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,32 +39,23 @@ pub struct Drill {
 pub struct DashboardState {
     pub selection: Selection,
     pub table: bool,
+    pub share: bool,
     pub drill: Option<Drill>,
 }
 
 const DEFAULT_FEATURE: &str = "email";
-const DEFAULT_YEARS: i32 = 5;
 
 impl DashboardState {
-    pub fn read(location: &Location, this_year: i32) -> DashboardState {
+    pub fn read(location: &Location, now: Month) -> DashboardState {
         let query = &location.query;
-        let number = |key| query.get(key).and_then(|v| v.parse::<i32>().ok());
-        let span = if query.get("granularity") == Some("year") {
-            let to = number("to").unwrap_or(this_year);
-            let from = number("from").unwrap_or(to - DEFAULT_YEARS + 1).min(to);
-            Span::Years { from, to }
-        } else {
-            Span::Months {
-                year: number("year").unwrap_or(this_year),
-            }
-        };
         DashboardState {
             selection: Selection {
                 feature: query.get("feature").unwrap_or(DEFAULT_FEATURE).to_owned(),
-                span,
+                span: Span::read(query, now),
                 sites: query.all("site"),
             },
             table: query.get("view") == Some("table"),
+            share: query.get("scale") == Some("share"),
             drill: query.get("period").map(|period| Drill {
                 period: period.to_owned(),
                 outcome: query.get("outcome").map(str::to_owned),
@@ -76,9 +64,16 @@ impl DashboardState {
     }
 
     pub fn location(&self) -> Location {
-        let mut query = self.selection.query();
+        let selection = &self.selection;
+        let mut query = selection
+            .span
+            .write(Query::new().add("feature", &selection.feature))
+            .add_all("site", &selection.sites);
         if self.table {
             query = query.add("view", "table");
+        }
+        if self.share {
+            query = query.add("scale", "share");
         }
         if let Some(drill) = &self.drill {
             query = query
@@ -92,42 +87,104 @@ impl DashboardState {
     }
 }
 
-impl Span {
-    /// The same length of time, one step earlier (-1) or later (+1).
-    fn shifted(&self, step: i32) -> Span {
-        match *self {
-            Span::Months { year } => Span::Months { year: year + step },
-            Span::Years { from, to } => {
-                let width = to - from + 1;
-                Span::Years {
-                    from: from + step * width,
-                    to: to + step * width,
-                }
-            }
-        }
-    }
-
-    fn label(&self) -> String {
-        match self {
-            Span::Months { year } => year.to_string(),
-            Span::Years { from, to } => format!("{from} – {to}"),
-        }
-    }
+/// `GET /api/v1/stats` for a selection: one call per year that the span touches, the months
+/// outside the span left out.
+async fn statistics(selection: Selection, now: Month) -> Result<Statistics, ApiError> {
+    let query = |granularity: &str| {
+        Query::new()
+            .add("feature", &selection.feature)
+            .add("granularity", granularity)
+    };
+    let sites = &selection.sites;
+    let Some((from, to)) = selection.span.months(now) else {
+        let (from, to) = selection.span.years(now);
+        return api::stats(
+            &query("year")
+                .add("from", from)
+                .add("to", to)
+                .add_all("site", sites),
+        )
+        .await;
+    };
+    let years = try_join_all((from.year..=to.year).map(|year| {
+        let query = query("month").add("year", year).add_all("site", sites);
+        async move { api::stats(&query).await }
+    }))
+    .await?;
+    let mut years = years.into_iter();
+    let mut stats = years
+        .next()
+        .ok_or_else(|| ApiError::Decode("no statistics".into()))?;
+    stats.buckets.extend(years.flat_map(|year| year.buckets));
+    stats
+        .buckets
+        .retain(|b| Month::parse(&b.period).is_some_and(|m| from <= m && m <= to));
+    Ok(stats)
 }
 
-impl Selection {
-    /// The query of `GET /api/v1/stats`, also the start of the page's URL query.
-    fn query(&self) -> Query {
-        let query = Query::new().add("feature", &self.feature);
-        let query = match self.span {
-            Span::Months { year } => query.add("granularity", "month").add("year", year),
-            Span::Years { from, to } => query
-                .add("granularity", "year")
-                .add("from", from)
-                .add("to", to),
-        };
-        query.add_all("site", &self.sites)
+/// The first month with uses of a feature on the sites chosen (`None`: none yet): where the
+/// "previous period" button stops. Counts outlive the purge of entries, so this reaches back to
+/// the first use ever counted, 50 years at most.
+async fn first_use(
+    feature: String,
+    sites: Vec<String>,
+    now: Month,
+) -> Result<Option<Month>, ApiError> {
+    let query = Query::new().add("feature", &feature);
+    let years = api::stats(
+        &query
+            .clone()
+            .add("granularity", "year")
+            .add("from", now.year - 49)
+            .add("to", now.year)
+            .add_all("site", &sites),
+    )
+    .await?;
+    let Some(year) = years.buckets.iter().find(|b| b.counts.total() > 0) else {
+        return Ok(None);
+    };
+    let months = api::stats(
+        &query
+            .add("granularity", "month")
+            .add("year", &year.period)
+            .add_all("site", &sites),
+    )
+    .await?;
+    Ok(months
+        .buckets
+        .iter()
+        .find(|b| b.counts.total() > 0)
+        .and_then(|b| Month::parse(&b.period)))
+}
+
+/// A feature's uses over the span: all of them, and those that succeeded.
+#[derive(Clone, Debug, PartialEq)]
+struct Uses {
+    feature: String,
+    total: u64,
+    success: u64,
+}
+
+/// `GET /api/v1/stats/overview` over the span: one call per year or month, added up.
+async fn uses(span: Span, sites: Vec<String>, now: Month) -> Result<Vec<Uses>, ApiError> {
+    let periods = span.overview_periods(now);
+    let answers = try_join_all(periods.iter().map(|period| api::overview(period, &sites))).await?;
+    let mut uses: Vec<Uses> = Vec::new();
+    for totals in answers.into_iter().flat_map(|answer| answer.features) {
+        let success = totals.counts.get("success");
+        match uses.iter_mut().find(|u| u.feature == totals.feature) {
+            Some(known) => {
+                known.total += totals.total;
+                known.success += success;
+            }
+            None => uses.push(Uses {
+                feature: totals.feature,
+                total: totals.total,
+                success,
+            }),
+        }
     }
+    Ok(uses)
 }
 
 /// Changes the page state by a navigation (so that the back button undoes it).
@@ -141,13 +198,36 @@ fn find(features: &[FeatureInfo], code: &str) -> Option<FeatureInfo> {
     features.iter().find(|f| f.code == code).cloned()
 }
 
+/// The sites chosen, by name: "tous sites", "site Lyon", "2 sites : Lyon, Paris".
+fn sites_phrase(chosen: &[String], known: &[Site], lang: text::Lang) -> String {
+    let name = |code: &String| {
+        known
+            .iter()
+            .find(|s| &s.code == code)
+            .map_or_else(|| code.clone(), |s| s.name.clone())
+    };
+    match chosen {
+        [] => lang.texts().all_sites.to_lowercase(),
+        [one] => format!("{} {}", lang.texts().site.to_lowercase(), name(one)),
+        many => format!(
+            "{}{}{}",
+            lang.count(many.len() as u64, &SITES),
+            lang.colon(),
+            many.iter().map(name).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    let now = Month::now();
     let features = expect_context::<Features>();
-    let state = Memo::new(move |_| DashboardState::read(&route::location().get(), this_year));
+    let state = Memo::new(move |_| DashboardState::read(&route::location().get(), now));
     let selection = Memo::new(move |_| state.get().selection);
+    let span = Memo::new(move |_| selection.get().span);
+    let chosen_sites = Memo::new(move |_| selection.get().sites);
     let table = Memo::new(move |_| state.get().table);
+    let share = Memo::new(move |_| state.get().share);
     let opened = Memo::new(move |_| {
         let state = state.get();
         state
@@ -155,20 +235,29 @@ pub fn Dashboard() -> impl IntoView {
             .map(|drill| (state.selection.feature, state.selection.sites, drill))
     });
 
-    let overview =
-        LocalResource::new(move || async move { api::overview(&this_year.to_string()).await });
+    let overview = LocalResource::new(move || uses(span.get(), chosen_sites.get(), now));
     // While new figures load, the old ones stay on screen, dimmed and marked busy.
     let pending = RwSignal::new(false);
     let stats = LocalResource::new(move || {
-        let query = selection.get().query();
+        let selection = selection.get();
         pending.set(true);
         async move {
-            let answer = api::stats(&query).await;
+            let answer = statistics(selection, now).await;
             pending.try_set(false);
             answer
         }
     });
+    let extent = LocalResource::new(move || {
+        first_use(
+            selection.with(|s| s.feature.clone()),
+            chosen_sites.get(),
+            now,
+        )
+    });
+    let settings = LocalResource::new(api::settings);
     let sites = LocalResource::new(api::sites);
+    let sites_open = RwSignal::new(false);
+    let known_sites = move || sites.get().and_then(Result::ok).unwrap_or_default();
     let timezone = Signal::derive(move || {
         stats
             .get()
@@ -176,22 +265,102 @@ pub fn Dashboard() -> impl IntoView {
             .map(|s| s.timezone)
             .unwrap_or_else(|| "Europe/Paris".into())
     });
+    let feature_name = move || {
+        let lang = text::lang().get();
+        features
+            .get()
+            .and_then(Result::ok)
+            .and_then(|f| find(&f, &selection.get().feature))
+            .map(|f| lang.pick(&f.label))
+            .unwrap_or_default()
+    };
+    let figures_title = Signal::derive(move || {
+        format!(
+            "{} — {}",
+            feature_name(),
+            span.get().label(text::lang().get(), now)
+        )
+    });
+    page_title(move || {
+        let lang = text::lang().get();
+        let span = span.get();
+        let when = match span {
+            Span::LastTwelve => lang.texts().over_last_twelve.to_owned(),
+            _ => span.label(lang, now),
+        };
+        format!(
+            "{} — {} {when} — {}",
+            t().nav_dashboard,
+            feature_name(),
+            t().app_title
+        )
+    });
     let on_bar: BarClick = Callback::new(move |(period, outcome)| {
         change(state, |s| s.drill = Some(Drill { period, outcome }))
     });
 
+    // Closing the entries puts the focus back where they were opened from.
+    let close_entries = Callback::new(move |()| {
+        let Some(drill) = state.get_untracked().drill else {
+            return;
+        };
+        change(state, |s| s.drill = None);
+        let cell = format!(
+            "#stats-table td[data-period=\"{}\"][data-outcome=\"{}\"] button",
+            drill.period,
+            drill.outcome.as_deref().unwrap_or("total")
+        );
+        focus_soon(vec![cell, "#chart".into(), "#figures-title".into()]);
+    });
+    // Escape closes the sites' list first, then the entries.
+    let on_escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" {
+            return;
+        }
+        if sites_open.get_untracked() {
+            sites_open.set(false);
+            focus_soon(vec!["#sites-button".into()]);
+        } else if state.get_untracked().drill.is_some() {
+            close_entries.run(());
+        }
+    });
+    on_cleanup(move || on_escape.remove());
+
+    let caption = move || {
+        let lang = text::lang().get();
+        let span = span.get();
+        let until = if span.reaches(now) {
+            format!(" ({}\u{A0}{})", t().until, lang.today())
+        } else {
+            String::new()
+        };
+        format!(
+            "{} {}{until} · {}",
+            t().uses,
+            span.phrase(lang, now),
+            sites_phrase(&chosen_sites.get(), &known_sites(), lang)
+        )
+    };
     let cards = move || match (overview.get(), features.get()) {
-        (Some(Ok(overview)), Some(Ok(features))) => {
+        (Some(Ok(uses)), Some(Ok(features))) => {
             let lang = text::lang().get();
-            overview
-                .features
-                .into_iter()
-                .map(|totals| {
-                    let code = totals.feature.clone();
-                    let name = find(&features, &code).map(|f| lang.pick(&f.label)).unwrap_or(code.clone());
-                    let rate = (totals.total > 0).then(|| {
-                        format!("{} {}", lang.percent(totals.counts.get("success"), totals.total), t().success_rate)
-                    });
+            let span = span.get();
+            uses.into_iter()
+                .map(|uses| {
+                    let code = uses.feature.clone();
+                    let info = find(&features, &code);
+                    let name = info.as_ref().map(|f| lang.pick(&f.label)).unwrap_or(code.clone());
+                    let several_outcomes = info.is_some_and(|f| f.outcomes.len() > 1);
+                    // A rate says something only where a use can fail; else the pace.
+                    let aside = match (several_outcomes, uses.total) {
+                        (_, 0) => String::new(),
+                        (true, total) => format!("{} {}", lang.percent(uses.success, total), t().success_rate),
+                        (false, total) => format!(
+                            "{} {}",
+                            lang.decimal(total as f64 / span.elapsed(now) as f64),
+                            if span.is_years() { t().per_year } else { t().per_month }
+                        ),
+                    };
                     let chosen = {
                         let code = code.clone();
                         move || selection.get().feature == code
@@ -204,11 +373,11 @@ pub fn Dashboard() -> impl IntoView {
                         })
                     };
                     view! {
-                        <button type="button" class="card" data-feature=totals.feature.clone()
-                            data-total=totals.total aria-pressed=move || chosen().to_string() on:click=pick>
+                        <button type="button" class="card" data-feature=uses.feature.clone()
+                            data-total=uses.total aria-pressed=move || chosen().to_string() on:click=pick>
                             <span class="card-name">{name}</span>
-                            <span class="card-total">{lang.number(totals.total)}</span>
-                            <span class="card-rate">{rate}</span>
+                            <span class="card-total">{lang.number(uses.total)}</span>
+                            <span class="card-rate">{aside}</span>
                         </button>
                     }
                 })
@@ -221,8 +390,28 @@ pub fn Dashboard() -> impl IntoView {
 
     let figures = move || match (stats.get(), features.get()) {
         (Some(Ok(stats)), Some(Ok(features))) => match find(&features, &stats.feature) {
-            Some(info) if table.get() => view! { <StatsTable stats info on_bar/> }.into_any(),
-            Some(info) => view! { <BarChart stats info on_bar/> }.into_any(),
+            Some(info) if stats.buckets.iter().all(|b| b.counts.total() == 0) => {
+                let lang = text::lang().get();
+                let first = extent
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|first| first.map(Month::key));
+                let retention = settings
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|s| s.retention_months);
+                let note = lang.no_uses(
+                    &lang.pick(&info.label),
+                    &span.get().phrase(lang, now),
+                    first.as_ref().map(Option::as_deref),
+                    retention,
+                );
+                view! { <p id="no-uses" class="note empty">{note}</p> }.into_any()
+            }
+            Some(info) if table.get() => view! { <StatsTable stats info share on_bar/> }.into_any(),
+            Some(info) => {
+                view! { <BarChart stats info title=figures_title share on_bar/> }.into_any()
+            }
             None => ().into_any(),
         },
         (Some(Err(error)), _) | (_, Some(Err(error))) => failure(&error).into_any(),
@@ -236,7 +425,7 @@ pub fn Dashboard() -> impl IntoView {
             .map_or(0, |s| s.hidden_sites);
         (hidden > 0).then(|| {
             let lang = text::lang().get();
-            view! { <span id="hidden-badge" class="badge" data-count=hidden>{format!("{} {}", lang.number(hidden), t().hidden_sites)}</span> }
+            view! { <span id="hidden-badge" class="badge" data-count=hidden>{lang.count(hidden, &HIDDEN_SITES)}</span> }
         })
     };
 
@@ -246,127 +435,218 @@ pub fn Dashboard() -> impl IntoView {
             .get()
             .and_then(Result::ok)
             .and_then(|f| find(&f, &feature))?;
-        let on_close = Callback::new(move |()| change(state, |s| s.drill = None));
+        let (period, outcome) = (drill.period.clone(), drill.outcome.clone());
+        let uses = Signal::derive(move || {
+            let stats = stats.get()?.ok()?;
+            let bucket = stats.buckets.iter().find(|b| b.period == period)?;
+            Some(match &outcome {
+                Some(code) => bucket.counts.get(code),
+                None => bucket.counts.total(),
+            })
+        });
         Some(view! {
-            <Entries info period=drill.period outcome=drill.outcome sites timezone on_close/>
+            <Entries info period=drill.period outcome=drill.outcome sites timezone uses on_close=close_entries/>
         })
     };
 
-    let granularity_button = move |years: bool| {
-        let pressed = move || matches!(selection.get().span, Span::Years { .. }) == years;
-        let choose = move |_| {
-            change(state, |s| {
-                s.selection.span = match (&s.selection.span, years) {
-                    (Span::Months { year }, true) => Span::Years {
-                        from: year - DEFAULT_YEARS + 1,
-                        to: *year,
-                    },
-                    (Span::Years { to, .. }, false) => Span::Months { year: *to },
-                    (span, _) => span.clone(),
-                };
-                s.drill = None;
-            })
+    let toggle = move |id: &'static str,
+                       pressed: Signal<bool>,
+                       label: fn() -> &'static str,
+                       pick: fn(&mut DashboardState)| {
+        view! {
+            <button type="button" id=id aria-pressed=move || pressed.get().to_string()
+                on:click=move |_| change(state, pick)>
+                {move || label()}
+            </button>
+        }
+    };
+    let by_years = Signal::derive(move || span.get().is_years());
+    let by_months = Signal::derive(move || !span.get().is_years());
+    let preset = move |id: &'static str, label: fn() -> &'static str, target: Span| {
+        let pressed = {
+            let target = target.clone();
+            move || span.get() == target
         };
-        let id = if years { "by-year" } else { "by-month" };
         view! {
-            <button type="button" id=id aria-pressed=move || pressed().to_string() on:click=choose>
-                {move || if years { t().by_year } else { t().by_month }}
+            <button type="button" id=id aria-pressed=move || pressed().to_string()
+                on:click=move |_| {
+                    let target = target.clone();
+                    change(state, |s| { s.selection.span = target; s.drill = None; })
+                }>
+                {move || label()}
             </button>
         }
     };
-    let view_button = move |as_table: bool| {
-        let id = if as_table { "show-table" } else { "show-chart" };
-        view! {
-            <button type="button" id=id aria-pressed=move || (table.get() == as_table).to_string()
-                on:click=move |_| change(state, |s| s.table = as_table)>
-                {move || if as_table { t().table } else { t().chart }}
-            </button>
-        }
-    };
-    let shift = move |step: i32| {
+    // The period buttons stop where nothing more can be shown: before the first use counted, and
+    // after the current period. They stay focusable, saying why they do nothing.
+    let at_start = Memo::new(move |_| match extent.get() {
+        Some(Ok(Some(first))) => span.get().starts_by(first, now),
+        Some(Ok(None)) => true,
+        _ => false,
+    });
+    let at_end = Memo::new(move |_| span.get().reaches(now));
+    let shift = move |step: i32, stop: Memo<bool>| {
         move |_| {
-            change(state, |s| {
-                s.selection.span = s.selection.span.shifted(step);
-                s.drill = None;
-            })
-        }
-    };
-
-    let site_filter = move || match sites.get() {
-        Some(Ok(list)) => {
-            let boxes = list
-                .into_iter()
-                .filter(|site| !site.hidden)
-                .map(|site| {
-                    let code = site.code.clone();
-                    let checked = {
-                        let code = code.clone();
-                        move || selection.get().sites.contains(&code)
-                    };
-                    let toggle = move |_| {
-                        let code = code.clone();
-                        change(state, |s| {
-                            let sites = &mut s.selection.sites;
-                            match sites.iter().position(|c| *c == code) {
-                                Some(i) => {
-                                    sites.remove(i);
-                                }
-                                None => sites.push(code),
-                            }
-                            s.drill = None;
-                        })
-                    };
-                    view! {
-                        <label class="site-choice">
-                            <input type="checkbox" value=site.code.clone() prop:checked=checked on:change=toggle/>
-                            {site.name.clone()}
-                        </label>
-                    }
+            if !stop.get_untracked() {
+                change(state, |s| {
+                    s.selection.span = s.selection.span.shifted(step, now);
+                    s.drill = None;
                 })
-                .collect_view();
-            view! {
-                <details class="sites-filter">
-                    <summary>{move || {
-                        let chosen = selection.get().sites.len();
-                        if chosen == 0 { t().all_sites.to_owned() } else { format!("{} ({chosen})", t().sites_filter) }
-                    }}</summary>
-                    <div class="site-list">{boxes}</div>
-                </details>
             }
-            .into_any()
         }
-        Some(Err(error)) => failure(&error).into_any(),
-        None => ().into_any(),
     };
+    let step_title =
+        move |stop: Memo<bool>, go: fn() -> &'static str, why: fn() -> &'static str| {
+            move || if stop.get() { why() } else { go() }
+        };
 
     view! {
-        <section class="overview" aria-label=move || t().this_year>
-            <h1 class="sr-only">{move || format!("{} {this_year}", t().this_year)}</h1>
+        <h1 class="page-title">{move || t().nav_dashboard}</h1>
+        <section class="overview" aria-labelledby="uses-title">
+            <h2 id="uses-title" class="caption">{caption}</h2>
             <div class="cards">{cards}</div>
         </section>
-        <section class="figures-panel" aria-labelledby="figures-title">
-            <h2 id="figures-title">{move || {
-                let lang = text::lang().get();
-                let name = features.get().and_then(Result::ok)
-                    .and_then(|f| find(&f, &selection.get().feature)).map(|f| lang.pick(&f.label))
-                    .unwrap_or_default();
-                format!("{name} — {}", selection.get().span.label())
-            }}</h2>
+        <section id="figures" class="figures-panel" aria-labelledby="figures-title">
+            <h2 id="figures-title" tabindex="-1">{figures_title}</h2>
             <div class="controls">
-                <div class="group" role="group">{granularity_button(false)}{granularity_button(true)}</div>
-                <div class="group period-nav" role="group">
-                    <button type="button" id="previous-period" on:click=shift(-1)
-                        aria-label=move || t().previous title=move || t().previous>"‹"</button>
-                    <span id="period-label">{move || selection.get().span.label()}</span>
-                    <button type="button" id="next-period" on:click=shift(1)
-                        aria-label=move || t().next title=move || t().next>"›"</button>
+                <div class="group" role="group" aria-label=move || t().span_kind>
+                    {toggle("by-month", by_months, || t().by_month, |s| {
+                        s.selection.span = s.selection.span.by(false, Month::now());
+                        s.drill = None;
+                    })}
+                    {toggle("by-year", by_years, || t().by_year, |s| {
+                        s.selection.span = s.selection.span.by(true, Month::now());
+                        s.drill = None;
+                    })}
                 </div>
-                <div class="group" role="group">{view_button(false)}{view_button(true)}</div>
-                {site_filter}
+                <Show when=move || by_months.get()>
+                    <div class="group presets" role="group" aria-label=move || t().presets>
+                        {preset("last-twelve", || t().last_twelve, Span::LastTwelve)}
+                        {preset("this-year", || t().this_year, Span::calendar_year(now.year))}
+                        {preset("this-month", || t().this_month, Span::one_month(now))}
+                        {preset("last-month", || t().last_month, Span::one_month(now.plus(-1)))}
+                    </div>
+                </Show>
+                <div class="group period-nav" role="group" aria-label=move || t().period>
+                    <button type="button" id="previous-period" on:click=shift(-1, at_start)
+                        aria-disabled=move || at_start.get().to_string()
+                        aria-label=step_title(at_start, || t().previous, || t().no_earlier)
+                        title=step_title(at_start, || t().previous, || t().no_earlier)>"‹"</button>
+                    <span id="period-label">{move || span.get().label(text::lang().get(), now)}</span>
+                    <button type="button" id="next-period" on:click=shift(1, at_end)
+                        aria-disabled=move || at_end.get().to_string()
+                        aria-label=step_title(at_end, || t().next, || t().no_later)
+                        title=step_title(at_end, || t().next, || t().no_later)>"›"</button>
+                </div>
+                <div class="group" role="group" aria-label=move || t().view_kind>
+                    {toggle("show-chart", Signal::derive(move || !table.get()), || t().chart, |s| s.table = false)}
+                    {toggle("show-table", table.into(), || t().table, |s| s.table = true)}
+                </div>
+                <div class="group" role="group" aria-label=move || t().scale_kind>
+                    {toggle("show-counts", Signal::derive(move || !share.get()), || t().counts, |s| s.share = false)}
+                    {toggle("show-shares", share.into(), || t().shares, |s| s.share = true)}
+                </div>
+                <SiteFilter sites chosen=chosen_sites open=sites_open state/>
                 {hidden_badge}
             </div>
             <div class="figures" aria-busy=move || pending.get().to_string()>{figures}</div>
         </section>
         {entries}
+    }
+}
+
+/// The site filter: a button naming the sites chosen, opening a list of check boxes; Escape (see
+/// the page) or a click elsewhere closes it.
+#[component]
+fn SiteFilter(
+    sites: LocalResource<Result<Vec<Site>, ApiError>>,
+    chosen: Memo<Vec<String>>,
+    open: RwSignal<bool>,
+    state: Memo<DashboardState>,
+) -> impl IntoView {
+    let wrapper = NodeRef::<leptos::html::Div>::new();
+    let on_outside = window_event_listener(leptos::ev::click, move |ev| {
+        let inside = wrapper
+            .get_untracked()
+            .zip(ev.target())
+            .is_some_and(|(wrapper, target)| {
+                wasm_bindgen::JsCast::dyn_ref::<web_sys::Node>(&target)
+                    .is_some_and(|node| wrapper.contains(Some(node)))
+            });
+        if !inside {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || on_outside.remove());
+    let button_label = move || {
+        let lang = text::lang().get();
+        let known = sites.get().and_then(Result::ok).unwrap_or_default();
+        let names: Vec<String> = chosen
+            .get()
+            .iter()
+            .map(|code| {
+                known
+                    .iter()
+                    .find(|s| &s.code == code)
+                    .map_or_else(|| code.clone(), |s| s.name.clone())
+            })
+            .collect();
+        match names.as_slice() {
+            [] => t().all_sites.to_owned(),
+            [one] => format!("{}{}{one}", t().site, lang.colon()),
+            [first, second] => format!("{}{}{first}, {second}", t().site_filter, lang.colon()),
+            [first, second, more @ ..] => format!(
+                "{}{}{first}, {second} +{}",
+                t().site_filter,
+                lang.colon(),
+                more.len()
+            ),
+        }
+    };
+    let boxes = move || {
+        match sites.get() {
+        Some(Ok(list)) => list
+            .into_iter()
+            .filter(|site| !site.hidden)
+            .map(|site| {
+                let code = site.code.clone();
+                let checked = {
+                    let code = code.clone();
+                    move || chosen.get().contains(&code)
+                };
+                let toggle = move |_| {
+                    let code = code.clone();
+                    change(state, |s| {
+                        let sites = &mut s.selection.sites;
+                        match sites.iter().position(|c| *c == code) {
+                            Some(i) => {
+                                sites.remove(i);
+                            }
+                            None => sites.push(code),
+                        }
+                        s.drill = None;
+                    })
+                };
+                view! {
+                    <label class="site-choice">
+                        <input type="checkbox" value=site.code.clone() prop:checked=checked on:change=toggle/>
+                        {site.name.clone()}
+                    </label>
+                }
+            })
+            .collect_view()
+            .into_any(),
+        Some(Err(error)) => failure(&error).into_any(),
+        None => loading().into_any(),
+    }
+    };
+    view! {
+        <div class="sites-filter" node_ref=wrapper>
+            <button type="button" id="sites-button" aria-expanded=move || open.get().to_string()
+                aria-controls="site-list" on:click=move |_| open.update(|o| *o = !*o)>
+                {button_label}
+            </button>
+            <div id="site-list" class="site-list" hidden=move || !open.get()>{boxes}</div>
+        </div>
     }
 }

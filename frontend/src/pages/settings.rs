@@ -1,33 +1,123 @@
-//! The settings page (`settings:admin`): the retention period and the last purge, a dialog to change
-//! the period with the company's admin password, and the audit trail.
+//! The settings page: the retention period and the last purge for everyone who reads the logs; for
+//! the company's administrator (`settings:admin`), a dialog that changes the period — saying
+//! beforehand which entries a shorter one removes for good and asking to confirm it, then the
+//! admin password — and the audit trail, each change told in a sentence.
 
-use histo_api_types::AuditEntry;
+use histo_api_types::{AuditEntry, RetentionPreview};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
+use crate::auth;
 use crate::components::paged::{Load, Paged};
-use crate::components::{failure, loading};
-use crate::text::{self, t};
+use crate::components::{failure, loading, page_title};
+use crate::text::{self, t, MONTHS, REMOVED_ENTRIES};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = LocalResource::new(api::settings);
-    let audit = audit_trail();
+    let admin = auth::current_claims().is_some_and(|c| c.allows("settings:admin"));
+    page_title(move || format!("{} — {}", t().settings_title, t().app_title));
+
+    let summary = move || match settings.get() {
+        Some(Ok(s)) => {
+            let lang = text::lang().get();
+            let purge = match &s.last_purge {
+                Some(p) => format!(
+                    "{} ({})",
+                    lang.date_time(&p.at, &s.timezone),
+                    lang.count(p.removed, &REMOVED_ENTRIES)
+                ),
+                None => t().never.to_owned(),
+            };
+            view! {
+                <dl id="settings" class="settings" data-retention=s.retention_months>
+                    <dt>{t().retention}</dt><dd>{lang.count(s.retention_months.into(), &MONTHS)}</dd>
+                    <dt>{t().timezone}</dt><dd>{s.timezone.clone()}</dd>
+                    <dt>{t().last_purge}</dt><dd id="last-purge">{purge}</dd>
+                </dl>
+            }
+            .into_any()
+        }
+        Some(Err(e)) => failure(&e).into_any(),
+        None => loading().into_any(),
+    };
+
+    view! {
+        <h1>{move || t().settings_title}</h1>
+        {summary}
+        {if admin {
+            let audit = Paged::<AuditEntry>::new(|cursor| async move {
+                let page = api::audit(cursor).await?;
+                Ok((page.items, page.next_cursor))
+            });
+            let reload_audit = Callback::new(move |()| audit.reload());
+            view! { <RetentionChange settings reload_audit/><AuditTrail settings audit/> }.into_any()
+        } else {
+            view! { <p class="note" id="settings-read-only">{move || t().settings_read_only}</p> }.into_any()
+        }}
+    }
+}
+
+type SettingsResource = LocalResource<Result<histo_api_types::Settings, ApiError>>;
+
+/// The button and dialog that change the retention period, and what happened after saving.
+#[component]
+fn RetentionChange(settings: SettingsResource, reload_audit: Callback<()>) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let password_field = NodeRef::<leptos::html::Input>::new();
     let months = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let confirmed = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    // What the page says once saved: the removal under way, then done.
+    let outcome = RwSignal::new(None::<String>);
+    let current = move || {
+        settings
+            .get()
+            .and_then(Result::ok)
+            .map(|s| s.retention_months)
+    };
+    let wanted = Memo::new(move |_| {
+        months
+            .get()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=120).contains(n))
+    });
+    let preview = LocalResource::new(move || {
+        let wanted = wanted.get();
+        async move {
+            match wanted {
+                Some(n) => api::retention_preview(n).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    // The preview of the number typed, once it has come.
+    let known = move || {
+        preview
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .filter(|p: &RetentionPreview| Some(p.months) == wanted.get())
+    };
+    let removes = move || {
+        known().map_or(0, |p| {
+            if Some(p.months) < current() {
+                p.entries
+            } else {
+                0
+            }
+        })
+    };
 
     let open = move |_| {
-        let current = settings
-            .get_untracked()
-            .and_then(Result::ok)
-            .map(|s| s.retention_months);
-        months.set(current.map(|m| m.to_string()).unwrap_or_default());
+        months.set(current().map(|m| m.to_string()).unwrap_or_default());
         password.set(String::new());
+        confirmed.set(false);
         error.set(None);
         if let Some(dialog) = dialog.get() {
             let _ = dialog.show_modal();
@@ -40,56 +130,80 @@ pub fn SettingsPage() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(n) = months.get_untracked().trim().parse::<u32>() else {
+        // Nothing is sent before the page has said what the change removes, and had it confirmed.
+        let (Some(n), Some(_)) = (wanted.get_untracked(), known()) else {
             return;
         };
+        let removing = removes();
+        if busy.get_untracked() || (removing > 0 && !confirmed.get_untracked()) {
+            return;
+        }
         let secret = password.get_untracked();
+        let last_purge = settings
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|s| s.last_purge.map(|p| p.at));
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             match api::set_retention(n, &secret).await {
                 Ok(_) => {
-                    saved.try_set(true);
                     if let Some(dialog) = dialog.get_untracked() {
                         dialog.close();
                     }
+                    let lang = text::lang().get_untracked();
+                    if removing > 0 {
+                        outcome.try_set(Some(lang.purging(removing)));
+                        settings.refetch();
+                        let removed = purge_after(last_purge).await;
+                        outcome.try_set(Some(lang.purged_after_saving(removed)));
+                    } else {
+                        outcome.try_set(Some(lang.texts().saved.to_owned()));
+                    }
                     settings.refetch();
-                    audit.reload();
+                    reload_audit.run(());
                 }
                 Err(e) => {
                     error.try_set(Some(e));
+                    // The focus stays in the dialog, on the password to type again.
+                    if let Some(field) = password_field.get_untracked() {
+                        field.select();
+                        let _ = field.focus();
+                    }
                 }
             }
             busy.try_set(false);
         });
     };
 
-    let summary = move || match settings.get() {
-        Some(Ok(s)) => {
-            let lang = text::lang().get();
-            let purge = match &s.last_purge {
-                Some(p) => format!(
-                    "{} ({} {})",
-                    lang.date_time(&p.at, &s.timezone),
-                    lang.number(p.removed),
-                    t().removed_entries
-                ),
-                None => t().never.to_owned(),
-            };
+    let what_it_does = move || {
+        let lang = text::lang().get();
+        let (Some(n), Some(now)) = (wanted.get(), current()) else {
+            return None;
+        };
+        let Some(preview) = known() else {
+            return Some(view! { <p class="note">{t().loading}</p> }.into_any());
+        };
+        Some(if n == now {
+            view! { <p class="note" id="retention-preview">{t().same_retention}</p> }.into_any()
+        } else if n > now {
+            view! { <p class="note" id="retention-preview">{t().longer_retention}</p> }.into_any()
+        } else if preview.entries == 0 {
+            view! { <p class="note" id="retention-preview">{lang.nothing_removed(&preview.retained_from)}</p> }.into_any()
+        } else {
             view! {
-                <dl id="settings" class="settings" data-retention=s.retention_months>
-                    <dt>{t().retention}</dt><dd>{format!("{} {}", lang.number(s.retention_months.into()), t().months_unit)}</dd>
-                    <dt>{t().timezone}</dt><dd>{s.timezone.clone()}</dd>
-                    <dt>{t().last_purge}</dt><dd>{purge}</dd>
-                </dl>
-                <button type="button" id="change-retention" on:click=open>{t().change_retention}</button>
+                <p class="warning" id="retention-preview" data-entries=preview.entries>
+                    {lang.removal_warning(&preview.retained_from, preview.entries)}
+                </p>
+                <label class="confirm">
+                    <input type="checkbox" name="confirm" required prop:checked=confirmed
+                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                    {lang.confirm_removal(preview.entries)}
+                </label>
             }
             .into_any()
-        }
-        Some(Err(e)) => failure(&e).into_any(),
-        None => loading().into_any(),
+        })
     };
-
     let dialog_error = move || {
         error.get().map(|e| {
             let message = match &e {
@@ -101,85 +215,105 @@ pub fn SettingsPage() -> impl IntoView {
         })
     };
 
-    let audit_rows = {
-        let (items, state) = (audit.items, audit.state);
-        let rows = move || {
-            let lang = text::lang().get();
-            let zone = settings
-                .get()
-                .and_then(Result::ok)
-                .map(|s| s.timezone)
-                .unwrap_or_else(|| "Europe/Paris".into());
-            items
-                .get()
-                .into_iter()
-                .map(|item| {
-                    view! {
-                        <tr>
-                            <td>{lang.date_time(&item.at, &zone)}</td>
-                            <td>{item.actor}</td>
-                            <td>{text::audit_action(lang, &item.action)}</td>
-                            <td><code>{item.before.map(|v| v.to_string())}</code></td>
-                            <td><code>{item.after.map(|v| v.to_string())}</code></td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        };
-        let empty = move || state.get() == Load::Ready && items.with(Vec::is_empty);
-        view! {
-            <Show when=empty>
-                <p class="note">{move || t().no_audit}</p>
-            </Show>
-            <Show when=move || items.with(|list| !list.is_empty())>
-                <div class="table-wrap">
-                    <table id="audit-table" data-state=move || state.get().name()>
-                        <thead><tr>
-                            <th scope="col">{move || t().when}</th><th scope="col">{move || t().actor}</th>
-                            <th scope="col">{move || t().action}</th><th scope="col">{move || t().before}</th>
-                            <th scope="col">{move || t().after}</th>
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            </Show>
-            {audit.footer("more-audit")}
-        }
-    };
-
     view! {
-        <h1>{move || t().settings_title}</h1>
-        <Show when=move || saved.get()>
-            <p class="note" role="status" id="retention-saved">{move || t().saved}</p>
-        </Show>
-        {summary}
+        <p><button type="button" id="change-retention" on:click=open>{move || t().change_retention}</button></p>
+        <p class="note" role="status" id="retention-saved">{move || outcome.get()}</p>
         <dialog node_ref=dialog id="retention-dialog" aria-labelledby="retention-title">
             <form on:submit=submit>
                 <h2 id="retention-title">{move || t().change_retention}</h2>
                 <label>{move || t().new_retention}
                     <input name="months" type="number" min="1" max="120" required
-                        on:input=move |ev| months.set(event_target_value(&ev)) prop:value=months/>
+                        on:input=move |ev| { months.set(event_target_value(&ev)); confirmed.set(false); }
+                        prop:value=months/>
                 </label>
+                <div aria-live="polite">{what_it_does}</div>
                 <label>{move || t().admin_password}
-                    <input name="admin_password" type="password" required autocomplete="off"
+                    <input name="admin_password" type="password" required autocomplete="off" node_ref=password_field
                         on:input=move |ev| password.set(event_target_value(&ev)) prop:value=password/>
                 </label>
                 {dialog_error}
                 <div class="actions">
                     <button type="button" on:click=close>{move || t().cancel}</button>
-                    <button type="submit" disabled=busy>{move || t().save}</button>
+                    <button type="submit" aria-disabled=move || busy.get().to_string()>
+                        {move || if removes() > 0 { t().remove_and_save } else { t().save }}
+                    </button>
                 </div>
             </form>
         </dialog>
-        <h2>{move || t().audit_title}</h2>
-        {audit_rows}
     }
 }
 
+/// Waits (two minutes at most) until the purge that a shorter period starts has run, and answers
+/// how many entries it removed: it runs in the background, right after the change.
+async fn purge_after(before: Option<String>) -> u64 {
+    for _ in 0..240 {
+        pause(500).await;
+        if let Ok(settings) = api::settings().await {
+            if let Some(purge) = settings
+                .last_purge
+                .filter(|p| Some(&p.at) != before.as_ref())
+            {
+                return purge.removed;
+            }
+        }
+    }
+    0
+}
+
+async fn pause(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ =
+            window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// The audit trail, newest first, read page by page.
-fn audit_trail() -> Paged<AuditEntry> {
-    Paged::new(|cursor| async move {
-        let page = api::audit(cursor).await?;
-        Ok((page.items, page.next_cursor))
-    })
+#[component]
+fn AuditTrail(settings: SettingsResource, audit: Paged<AuditEntry>) -> impl IntoView {
+    let (items, state) = (audit.items, audit.state);
+    let rows = move || {
+        let lang = text::lang().get();
+        let texts = lang.texts();
+        let zone = settings
+            .get()
+            .and_then(Result::ok)
+            .map(|s| s.timezone)
+            .unwrap_or_else(|| "Europe/Paris".into());
+        items
+            .get()
+            .into_iter()
+            .map(|item| {
+                let change =
+                    lang.audit_change(&item.action, item.before.as_ref(), item.after.as_ref());
+                view! {
+                    <tr data-action=item.action.clone() tabindex="-1">
+                        <td data-label=texts.when>{lang.date_time(&item.at, &zone)}</td>
+                        <td data-label=texts.actor>{lang.actor(&item.actor)}</td>
+                        <td data-label=texts.action>{lang.audit_action(&item.action)}</td>
+                        <td data-label=texts.change>{change}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let empty = move || state.get() == Load::Ready && items.with(Vec::is_empty);
+    view! {
+        <h2>{move || t().audit_title}</h2>
+        <Show when=empty>
+            <p class="note">{move || t().no_audit}</p>
+        </Show>
+        <Show when=move || items.with(|list| !list.is_empty())>
+            <div class="table-wrap">
+                <table id="audit-table" class="stack" data-state=move || state.get().name()>
+                    <thead><tr>
+                        <th scope="col">{move || t().when}</th><th scope="col">{move || t().actor}</th>
+                        <th scope="col">{move || t().action}</th><th scope="col">{move || t().change}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </Show>
+        {audit.footer("more-audit", "#audit-table tbody tr")}
+    }
 }

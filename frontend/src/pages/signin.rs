@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::auth;
-use crate::components::{failure, LangSwitch};
+use crate::auth::{self, SignInNote};
+use crate::components::{failure, page_title, LangSwitch};
 use crate::text::t;
 
 #[component]
@@ -22,6 +22,7 @@ pub fn SignIn() -> impl IntoView {
 #[component]
 fn FramedSignIn() -> impl IntoView {
     auth::ask_host_for_a_link();
+    page_title(move || t().app_title.to_owned());
     view! {
         <main class="sign-in">
             <div class="corner"><LangSwitch/></div>
@@ -38,9 +39,14 @@ fn PasswordSignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
+    let password_field = NodeRef::<leptos::html::Input>::new();
+    page_title(move || format!("{} — {}", t().sign_in_title, t().app_title));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         error.set(None);
         let (c, u, p) = (
@@ -54,6 +60,11 @@ fn PasswordSignIn() -> impl IntoView {
                 Err(e) => {
                     busy.try_set(false);
                     error.try_set(Some(e));
+                    // The focus stays in the form, on the field most likely wrong.
+                    if let Some(field) = password_field.get_untracked() {
+                        field.select();
+                        let _ = field.focus();
+                    }
                 }
             }
         });
@@ -62,9 +73,14 @@ fn PasswordSignIn() -> impl IntoView {
         <main class="sign-in">
             <div class="corner"><LangSwitch/></div>
             <h1>{move || format!("{} — {}", t().app_title, t().sign_in_title)}</h1>
-            <Show when=move || auth::expired().get()>
-                <p class="note" role="status">{move || t().session_expired}</p>
-            </Show>
+            {move || auth::note().get().map(|note| {
+                let message = move || match note {
+                    SignInNote::SessionExpired => t().session_expired,
+                    SignInNote::LinkInvalid => t().link_invalid,
+                    SignInNote::LinkExpired => t().link_expired,
+                };
+                view! { <p class="note" role="status" id="sign-in-note">{message}</p> }
+            })}
             <form id="sign-in-form" on:submit=submit>
                 <label>{move || t().company}
                     <input name="company" required autocomplete="organization"
@@ -76,15 +92,18 @@ fn PasswordSignIn() -> impl IntoView {
                 </label>
                 <label>{move || t().password}
                     <input name="password" type="password" required autocomplete="current-password"
+                        node_ref=password_field aria-describedby="sign-in-error"
                         on:input=move |ev| password.set(event_target_value(&ev)) prop:value=password/>
                 </label>
-                <button type="submit" disabled=busy>{move || t().sign_in}</button>
+                <button type="submit" aria-disabled=move || busy.get().to_string()>{move || t().sign_in}</button>
             </form>
-            {move || error.get().map(|e| match e {
-                ApiError::Unauthorized | ApiError::Forbidden(_) =>
-                    view! { <p class="error" role="alert">{move || t().wrong_credentials}</p> }.into_any(),
-                other => failure(&other).into_any(),
-            })}
+            <div id="sign-in-error">
+                {move || error.get().map(|e| match e {
+                    ApiError::Unauthorized | ApiError::Forbidden(_) =>
+                        view! { <p class="error" role="alert">{move || t().wrong_credentials}</p> }.into_any(),
+                    other => failure(&other).into_any(),
+                })}
+            </div>
         </main>
     }
 }
