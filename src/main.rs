@@ -11,6 +11,7 @@ use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use histo::generate::{EventStream, Population};
 use histo_domain::{month_of, CompanyId, Scope, Scopes, TimeZone, UserCode};
+use histo_server::alerts::{webhook::AllowList, AlertSettings};
 use histo_server::auth::{self, Claims, TokenVerifier};
 use histo_server::password::PasswordChecks;
 use histo_server::{password, Limits};
@@ -285,6 +286,14 @@ struct ServeArgs {
     /// comma-separated, e.g. "https://erp.example.com"; none by default.
     #[arg(long, env = "HISTO_FRAME_ANCESTORS", default_value = "")]
     frame_ancestors: String,
+    /// Address prefixes alert webhooks may go to, comma-separated, e.g.
+    /// "https://erp.example.com/histo/"; none by default, so no rule can have a webhook.
+    #[arg(long, env = "HISTO_WEBHOOK_ALLOW", default_value = "")]
+    webhook_allow: String,
+    /// The web app's address as users reach it, e.g. "https://histo.example.com/", for the links
+    /// in webhooks; without it, webhooks carry no link.
+    #[arg(long, env = "HISTO_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -307,6 +316,17 @@ impl ServeArgs {
                 .map_err(|e| anyhow::anyhow!("HISTO_CORS_ORIGINS: {e}"))?,
             frame_ancestors: histo_server::headers::parse_origins(&self.frame_ancestors)
                 .map_err(|e| anyhow::anyhow!("HISTO_FRAME_ANCESTORS: {e}"))?,
+            alerts: AlertSettings {
+                allow: AllowList::parse(&self.webhook_allow)
+                    .map_err(|e| anyhow::anyhow!("HISTO_WEBHOOK_ALLOW: {e}"))?,
+                public_url: self
+                    .public_url
+                    .as_deref()
+                    .map(histo_server::alerts::public_url)
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("HISTO_PUBLIC_URL: {e}"))?,
+                ..AlertSettings::default()
+            },
             ..Limits::default()
         })
     }

@@ -11,6 +11,8 @@ use crate::helpers::{event, token, TestApp};
 /// may contain.
 const ACME_SITE: &str = "ACME-SECRET-SITE";
 const ADMIN_PASSWORD: &str = "acme admin password";
+/// A webhook address the tests' servers allow.
+const WEBHOOK: &str = "http://127.0.0.1:9/hooks/access";
 const ALL_SCOPES: [&str; 4] = [
     "logs:read",
     "events:write",
@@ -20,7 +22,7 @@ const ALL_SCOPES: [&str; 4] = [
 
 /// A valid request for each route: the path to call (query included) and the body, if any. Its
 /// period is the current month.
-fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
+fn example(method: &str, path: &str, rule: &str) -> Option<(String, Option<Value>)> {
     let month = histo_domain::month_of(chrono::Utc::now(), histo_domain::TimeZone::default());
     let year = month.year;
     let plain = |p: String| Some((p, None));
@@ -51,8 +53,21 @@ fn example(method: &str, path: &str) -> Option<(String, Option<Value>)> {
             | "/api/v1/sites"
             | "/api/v1/settings"
             | "/api/v1/audit"
-            | "/api/v1/audit/verification",
+            | "/api/v1/audit/verification"
+            | "/api/v1/alerts/rules"
+            | "/api/v1/alerts/events"
+            | "/api/v1/alerts/digest",
         ) => plain(path.to_owned()),
+        ("post", "/api/v1/alerts/rules") => Some((
+            path.to_owned(),
+            Some(json!({"feature": "email", "webhook_url": WEBHOOK,
+                        "condition": {"type": "errors", "errors": 5, "minutes": 10}})),
+        )),
+        ("delete", "/api/v1/alerts/rules/{id}") => plain(format!("/api/v1/alerts/rules/{rule}")),
+        ("put", "/api/v1/alerts/digest") => {
+            Some((path.to_owned(), Some(json!({ "webhook_url": WEBHOOK }))))
+        }
+        ("delete", "/api/v1/alerts/digest") => plain(path.to_owned()),
         ("patch", "/api/v1/sites/{code}") => Some((
             format!("/api/v1/sites/{ACME_SITE}"),
             Some(json!({"hidden": false, "name": "Acme secret site"})),
@@ -118,10 +133,22 @@ async fn every_route_refuses_the_wrong_caller_and_serves_the_right_one(app: Test
         .await;
     assert_eq!(status, 200);
     app.set_admin_password("acme", ADMIN_PASSWORD);
+    // An alert rule and a digest of acme's, for the routes that name or remove them.
+    let admin = token("acme", "settings:admin");
+    let rule = json!({"feature": "sms", "webhook_url": WEBHOOK,
+                      "condition": {"type": "errors", "errors": 1, "minutes": 5}});
+    let (status, rule) = app.post("/api/v1/alerts/rules", Some(&admin), &rule).await;
+    assert_eq!(status, 201, "{rule}");
+    let acme_rule = rule["id"].as_str().expect("rule id").to_owned();
+    let digest = json!({ "webhook_url": WEBHOOK });
+    assert_eq!(
+        app.put("/api/v1/alerts/digest", &admin, &digest).await.0,
+        200
+    );
     let other_company = token("other", &ALL_SCOPES.join(" "));
 
     for (method, path, scope) in protected_routes(&app).await {
-        let (target, body) = example(&method, &path)
+        let (target, body) = example(&method, &path, &acme_rule)
             .unwrap_or_else(|| panic!("no example request for {method} {path}: add one"));
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let call = |token: Option<String>| {

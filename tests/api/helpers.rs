@@ -10,6 +10,8 @@ use chrono::Utc;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 use histo_domain::{CompanyId, Scopes, UserCode};
+use histo_server::alerts::webhook::{AllowList, Retries};
+use histo_server::alerts::AlertSettings;
 use histo_server::auth::Claims;
 use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
 use histo_store::{DatabaseUrl, Store, StoreOptions};
@@ -134,7 +136,7 @@ impl TestDb {
 }
 
 /// Every table of a company, each column as text, for [`TestDb::dump`].
-const COMPANY_TABLES: [(&str, &str, &[&str]); 7] = [
+const COMPANY_TABLES: [(&str, &str, &[&str]); 11] = [
     (
         "companies",
         "id",
@@ -203,6 +205,47 @@ const COMPANY_TABLES: [(&str, &str, &[&str]); 7] = [
             "seq",
             "hash",
         ],
+    ),
+    (
+        "alert_rules",
+        "company_id",
+        &[
+            "#id",
+            "feature",
+            "site",
+            "condition",
+            "threshold",
+            "window_size",
+            "webhook_url",
+            "secret",
+            "firing",
+            "created_at",
+        ],
+    ),
+    (
+        "alert_events",
+        "company_id",
+        &[
+            "at", "#id", "#rule_id", "feature", "site", "state", "uses", "errors",
+        ],
+    ),
+    (
+        "webhook_deliveries",
+        "company_id",
+        &[
+            "#id",
+            "kind",
+            "url",
+            "body",
+            "signature",
+            "attempts",
+            "state",
+        ],
+    ),
+    (
+        "alert_digests",
+        "company_id",
+        &["webhook_url", "secret", "last_month", "created_at"],
     ),
 ];
 
@@ -466,7 +509,26 @@ pub fn test_limits() -> Limits {
             ..ThrottlePolicy::default()
         },
         purge_every: None,
+        alerts: test_alerts("http://127.0.0.1:9/hooks/"),
         ..Limits::default()
+    }
+}
+
+/// Alerts in tests: webhooks allowed under `allowed` (the discard port, where nothing answers,
+/// unless a test starts a receiver), rules looked at every 100 ms, webhooks tried again after
+/// 200 ms, 400 ms… for 3 seconds, digests checked every 200 ms.
+pub fn test_alerts(allowed: &str) -> AlertSettings {
+    AlertSettings {
+        allow: AllowList::parse(allowed).expect("allowed prefix"),
+        public_url: Some(
+            histo_server::alerts::public_url("https://histo.example.com/").expect("url"),
+        ),
+        retries: Retries {
+            first_wait: Duration::from_millis(200),
+            for_how_long: Duration::from_secs(3),
+        },
+        look_every: Duration::from_millis(100),
+        digest_every: Duration::from_millis(200),
     }
 }
 

@@ -1,6 +1,7 @@
 //! One company's writes never touch another's: two companies share site codes, user codes and event
 //! ids, every write route and command is applied to the first, and everything the database holds of
-//! the second — entries, counts, totals, sites, settings, accounts, audit trail — stays byte for byte
+//! the second — entries, counts, totals, sites, settings, accounts, audit trail, alert rules and
+//! their firings, webhooks, digest — stays byte for byte
 //! the same. The same checks would catch a purge, an erasure or a site change that forgets its
 //! company.
 
@@ -71,6 +72,26 @@ async fn every_write_to_one_company_leaves_the_other_byte_for_byte(app: TestApp)
             "/api/v1/sites/LYON",
             &token("bystander", "sites:manage"),
             &json!({"hidden": false, "name": "Lyon (bystander)"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // The same alert rule and a digest: only acme's rule fires.
+    let sms_errors = json!({"feature": "sms", "site": "LYON", "webhook_url": "http://127.0.0.1:9/hooks/x",
+        "condition": {"type": "errors", "errors": 1, "minutes": 10}});
+    let (status, _) = app
+        .post(
+            "/api/v1/alerts/rules",
+            Some(&token("bystander", "settings:admin")),
+            &sms_errors,
+        )
+        .await;
+    assert_eq!(status, 201);
+    let digest = json!({"webhook_url": "http://127.0.0.1:9/hooks/digest"});
+    let (status, _) = app
+        .put(
+            "/api/v1/alerts/digest",
+            &token("bystander", "settings:admin"),
+            &digest,
         )
         .await;
     assert_eq!(status, 200);
@@ -156,6 +177,53 @@ async fn every_write_to_one_company_leaves_the_other_byte_for_byte(app: TestApp)
         &["user", "remove", "--company", "acme", "--user", SHARED_USER],
         "",
     );
+    // Alert rules added, fired and removed, a digest set and stopped.
+    let (status, rule) = app
+        .post("/api/v1/alerts/rules", Some(&admin), &sms_errors)
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = app
+        .post("/api/v1/alerts/rules", Some(&admin), &sms_errors)
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = app
+        .record(
+            &writer,
+            &event("sms", "error", "LYON", &Utc::now().to_rfc3339()),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let fired = "SELECT COUNT(*) AS n FROM alert_events WHERE company_id = 'acme'";
+    for _ in 0..100 {
+        if app.db.number(fired) == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.db.number(fired), 2, "both of acme's rules fired");
+    let removed = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/alerts/rules/{}",
+            rule["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(removed.status(), 204);
+    assert_eq!(
+        app.put("/api/v1/alerts/digest", &admin, &digest).await.0,
+        200
+    );
+    let stopped = app
+        .client
+        .delete(app.url("/api/v1/alerts/digest"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(stopped.status(), 204);
     // Refused attempts are written too (the audit trail of wrong admin passwords).
     let (status, _) = app
         .put(

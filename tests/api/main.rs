@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod admin_cli;
+mod alerts;
 mod analysis;
 mod attacks;
 mod audit_trail;
@@ -20,6 +21,7 @@ mod logs;
 mod metrics;
 mod openapi;
 mod read_requests;
+mod receiver;
 mod request_log;
 mod retention;
 mod startup;

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod admin;
+mod alerts;
 mod read;
 pub use admin::*;
+pub use alerts::*;
 pub use read::*;
 
 /// One use of one feature, as the host application reports it. No other field is taken: Histo stores

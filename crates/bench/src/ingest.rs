@@ -1,6 +1,6 @@
 //! `histo-bench ingest`: how fast Histo records events through its HTTP API (batches of 1,000 from a
 //! few clients, single events from 64), next to the raw insert rate of the same rows straight into
-//! the same database.
+//! the same database; with `--alert-rules N`, rounds of batches without and with N alert rules.
 
 use std::time::Instant;
 
@@ -28,6 +28,10 @@ pub struct IngestArgs {
     /// Events sent one per request.
     #[arg(long, default_value_t = 50_000)]
     singles: u64,
+    /// Also send the batches to a company with this many alert rules (half on one site, half on
+    /// all; half "errors within minutes", half "error share of the last uses").
+    #[arg(long, default_value_t = 0)]
+    alert_rules: usize,
     #[command(flatten)]
     databases: Databases,
 }
@@ -40,7 +44,8 @@ pub async fn run(args: IngestArgs) -> Result<()> {
               {single_events} single-event requests from {CLIENTS_FOR_SINGLES} clients, generated events \
               (8 features, 20 sites, 500 users, UUIDv7 ids), fresh database each; {} cores", num_cpus());
     for database in databases {
-        let figures = bench_database(&database, batch_events, single_events).await?;
+        let figures =
+            bench_database(&database, batch_events, single_events, args.alert_rules).await?;
         println!("\n== {database} ==");
         println!(
             "{:<44} {:>12} {:>10} {:>10}",
@@ -56,6 +61,18 @@ pub async fn run(args: IngestArgs) -> Result<()> {
             "batches through Histo / raw inserts: {:.2}",
             figures.rows[0].1 / figures.rows[2].1
         );
+        if figures.rows.len() > 3 {
+            let (mut without, mut with) = (0.0, 0.0);
+            for pair in figures.rows[3..].chunks(2) {
+                without += pair[0].1;
+                with += pair[1].1;
+            }
+            println!(
+                "batches with {} alert rules / without, over {ROUNDS} rounds each: {:.3}",
+                args.alert_rules,
+                with / without
+            );
+        }
     }
     Ok(())
 }
@@ -67,7 +84,12 @@ struct Figures {
     rows: Vec<Figure>,
 }
 
-async fn bench_database(kind: &str, batch_events: u64, single_events: u64) -> Result<Figures> {
+async fn bench_database(
+    kind: &str,
+    batch_events: u64,
+    single_events: u64,
+    alert_rules: usize,
+) -> Result<Figures> {
     let api_url = fresh_database(kind, "api")?;
     let store = open_store(api_url.clone()).await?;
     let batch_rows = generated(batch_events, 1);
@@ -79,6 +101,7 @@ async fn bench_database(kind: &str, batch_events: u64, single_events: u64) -> Re
         .iter()
         .map(|e| to_json(e).to_string())
         .collect();
+    let watched_bodies = (alert_rules > 0).then(|| bodies.clone());
     let (batches, single) = with_server(store, "events:write", |server| async move {
         let (seconds, latencies) =
             send_all(&server.address, &server.token, bodies, CLIENTS_FOR_BATCHES).await?;
@@ -111,9 +134,78 @@ async fn bench_database(kind: &str, batch_events: u64, single_events: u64) -> Re
         rate,
         None,
     );
-    Ok(Figures {
-        rows: vec![batches, single, raw],
+    let mut rows = vec![batches, single, raw];
+    if let Some(bodies) = watched_bodies {
+        // Rounds without and with the rules in turn, each on a fresh database, so that the
+        // machine's drift weighs on both alike.
+        for round in 1..=ROUNDS {
+            for rules in [0, alert_rules] {
+                let rate = batches_on_a_fresh_database(kind, bodies.clone(), rules).await?;
+                rows.push((
+                    format!("(d{round}) batches, {rules} alert rules"),
+                    batch_events as f64 / rate.0,
+                    Some(percentiles(rate.1)),
+                ));
+            }
+        }
+    }
+    Ok(Figures { rows })
+}
+
+/// Rounds of batches without and with alert rules.
+const ROUNDS: usize = 3;
+
+/// Sends the batches to a fresh database whose company has `rules` alert rules: seconds taken and
+/// each latency.
+async fn batches_on_a_fresh_database(
+    kind: &str,
+    bodies: Vec<String>,
+    rules: usize,
+) -> Result<(f64, Vec<std::time::Duration>)> {
+    let url = fresh_database(kind, "watched")?;
+    let store = open_store(url.clone()).await?;
+    add_alert_rules(&store, rules).await?;
+    let taken = with_server(store, "events:write", |server| async move {
+        send_all(&server.address, &server.token, bodies, CLIENTS_FOR_BATCHES).await
     })
+    .await?;
+    tokio::task::spawn_blocking(move || remove_database(&url)).await??;
+    Ok(taken)
+}
+
+/// `count` rules on the benchmark's company, over every feature and some of its sites. Their
+/// webhooks go nowhere (the benchmark's server allows no address), so each is given up at once.
+async fn add_alert_rules(store: &histo_store::Store, count: usize) -> Result<()> {
+    use histo_domain::{AlertRule, CompanyId, Condition, Feature, SiteCode};
+    for n in 0..count {
+        let condition = if n % 2 == 0 {
+            Condition::Errors {
+                errors: 50,
+                minutes: 10,
+            }
+        } else {
+            Condition::ErrorShare {
+                percent: 30,
+                uses: 100,
+            }
+        };
+        let site = (n % 4 < 2).then(|| SiteCode::parse(&format!("SITE-{:02}", n % 20 + 1)));
+        let rule = AlertRule {
+            feature: Feature::ALL[n % Feature::ALL.len()],
+            site: site.transpose()?,
+            condition,
+        };
+        store
+            .add_alert_rule(
+                CompanyId::parse(crate::common::COMPANY)?,
+                rule,
+                format!("http://127.0.0.1:9/{n}"),
+                "bench".into(),
+                histo_store::Actor::System,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Insertable)]

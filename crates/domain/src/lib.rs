@@ -2,6 +2,7 @@
 //! identifiers of companies, sites and users, the periods statistics are counted in, and the scopes of
 //! a token. Everything here validates itself in `parse` and does no IO.
 
+mod alert;
 mod event;
 mod fields;
 mod ids;
@@ -10,6 +11,7 @@ mod retention;
 mod scope;
 mod taxonomy;
 
+pub use alert::{AlertError, AlertRule, Condition, Window, MAX_RULES};
 pub use event::{list, quoted, FieldError, NewEvent, OCCURRED_AT_EARLIEST_YEAR};
 pub use fields::{FieldValue, Fields, MAX_BATCH};
 pub use ids::{CompanyId, IdError, NameError, SiteCode, SiteName, SupportCode, UserCode};

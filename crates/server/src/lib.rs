@@ -1,7 +1,9 @@
 //! Histo's HTTP server: the JSON API under `/api/v1`, its OpenAPI document and Swagger UI, health,
 //! metrics, and the web app at `/`. A request's way: `observe` (request id, security headers, metrics,
-//! log) → route → `Authorized` extractor → domain types → store.
+//! log) → route → `Authorized` extractor → domain types → store. Beside requests, the server purges
+//! on a schedule and watches alert rules.
 
+pub mod alerts;
 pub mod auth;
 mod body;
 pub mod error;
@@ -64,6 +66,8 @@ pub struct Limits {
     pub cors_origins: Vec<String>,
     /// Origins whose pages may show the web app in a frame (the host application's); none by default.
     pub frame_ancestors: Vec<String>,
+    /// Where alert webhooks may go, and how they are sent.
+    pub alerts: alerts::AlertSettings,
 }
 
 impl Default for Limits {
@@ -83,6 +87,7 @@ impl Default for Limits {
             client_disconnect_timeout: Duration::from_secs(2),
             cors_origins: Vec::new(),
             frame_ancestors: Vec::new(),
+            alerts: alerts::AlertSettings::default(),
         }
     }
 }
@@ -101,6 +106,8 @@ pub struct AppState {
     /// Bytes of recording requests in memory, against `Limits::max_pending_bytes`.
     pub pending_bytes: std::sync::Arc<tokio::sync::Semaphore>,
     pub metrics: Metrics,
+    /// The alert rules watched.
+    pub alerts: std::sync::Arc<alerts::Alerts>,
 }
 
 /// Starts serving on an already bound listener (port 0 in tests).
@@ -126,8 +133,10 @@ pub fn serve(
     let cors_origins = limits.cors_origins.clone();
     let json_limit = limits.max_json_body_bytes;
     let (running, queue) = limits.password_checks;
+    let alerts = alerts::Alerts::start(store.clone(), limits.alerts.clone(), metrics.clone());
     let state = web::Data::new(AppState {
         store,
+        alerts,
         wrong_passwords: throttle::Throttle::new(limits.wrong_passwords),
         passwords: password::PasswordChecks::new(running, queue),
         framing: headers::Framing::new(&limits.frame_ancestors),

@@ -1,6 +1,6 @@
 //! What Histo counts for its operators, served in the Prometheus text format at `/metrics`: requests by
 //! route pattern and status, their latency, refusals by reason, events recorded and duplicates, the
-//! writer's queue and the purge. Labels are route patterns, methods, statuses and reasons, never a
+//! writer's queue, the purge, and webhooks sent. Labels are route patterns, methods, statuses and reasons, never a
 //! company, a site, a user or a raw path, so that the page shows no company's data and stays small.
 
 use std::time::Duration;
@@ -27,6 +27,7 @@ pub struct Metrics {
     writer_queue: IntGauge,
     purges: IntCounterVec,
     purged_entries: IntCounter,
+    webhooks: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -104,6 +105,11 @@ impl Metrics {
                 "histo_purged_entries_total",
                 "Log entries removed by the server's purges",
             ),
+            webhooks: counters(
+                "histo_webhook_attempts_total",
+                "Webhook attempts (alerts, digests), by result (delivered, retry, given_up)",
+                &["result"],
+            ),
             registry,
         }
     }
@@ -135,6 +141,15 @@ impl Metrics {
             }
             None => self.purges.with_label_values(&["failed"]).inc(),
         }
+    }
+
+    pub fn webhook(&self, attempt: &histo_store::Attempt) {
+        let result = match attempt {
+            histo_store::Attempt::Delivered => "delivered",
+            histo_store::Attempt::Retry { .. } => "retry",
+            histo_store::Attempt::GiveUp { .. } => "given_up",
+        };
+        self.webhooks.with_label_values(&[result]).inc();
     }
 
     /// The page of `/metrics`, with the writer's queue as it is now.

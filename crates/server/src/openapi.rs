@@ -26,6 +26,11 @@ use crate::routes;
         license(name = "MIT"),
     ),
     modifiers(&BearerAuth),
+    // What Histo sends to the host application's webhooks: no route answers them.
+    components(schemas(
+        histo_api_types::AlertWebhook,
+        histo_api_types::DigestWebhook
+    )),
     tags(
         (name = "events", description = "Recording uses of the host application's features"),
         (name = "statistics", description = "How often each feature was used, per outcome, per month or year"),
@@ -33,6 +38,7 @@ use crate::routes;
         (name = "sites", description = "The company's sites, and hiding them"),
         (name = "access", description = "Signing in with an account of Histo"),
         (name = "settings", description = "Retention period, admin password, audit trail"),
+        (name = "alerts", description = "Alert rules, their firings and the monthly digest, told to the host application by signed webhooks"),
         (name = "operations", description = "Health and metrics of the service"),
     )
 )]

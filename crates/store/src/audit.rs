@@ -1,5 +1,5 @@
 //! The audit trail: who changed what and when — retention changes, purges, sites hidden, shown or
-//! renamed, admin password changes — and who typed a wrong admin password or was locked out for it.
+//! renamed, admin password changes, alert rules and the digest's address — and who typed a wrong admin password or was locked out for it.
 //! Entries are only ever added; nothing here changes or removes one. The trail is tamper-evident:
 //! each entry has its place in its company's chain and a hash of itself and of the entry before it,
 //! and the company row keeps the last place and hash, so that [`Store::verify_audit_trail`] names the
@@ -50,6 +50,10 @@ pub enum Action {
     AdminPasswordLocked,
     /// A user code was erased from the entries (the right to erasure).
     UserErased,
+    AlertRuleAdded,
+    AlertRuleRemoved,
+    /// The monthly digest's address was set, changed or removed.
+    DigestChanged,
 }
 
 impl Action {
@@ -64,6 +68,9 @@ impl Action {
             Action::AdminPasswordRefused => "admin_password_refused",
             Action::AdminPasswordLocked => "admin_password_locked",
             Action::UserErased => "user_erased",
+            Action::AlertRuleAdded => "alert_rule_added",
+            Action::AlertRuleRemoved => "alert_rule_removed",
+            Action::DigestChanged => "digest_changed",
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Histo's storage: events and their monthly counters on SQLite or PostgreSQL through diesel, with the
 //! migrations embedded. Recording goes through one writer that groups concurrent requests into shared
 //! transactions; reads and the administration's changes (settings, accounts, sites, the audit trail)
-//! use a pool; the purge and the right to erasure run on the write path, beside recording.
+//! use a pool; the purge and the right to erasure run on the write path, beside recording. Alert
+//! rules, their firings and the webhooks that tell them are kept here too.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod company;
 pub mod connection;
@@ -14,6 +16,7 @@ mod read;
 mod recorder;
 pub mod schema;
 mod sites;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -21,6 +24,7 @@ use histo_domain::{CompanyId, NewEvent, TimeZone};
 use thiserror::Error;
 
 pub use accounts::Account;
+pub use alerts::{AlertEvent, AlertEventPosition, Digest, StoredRule};
 pub use audit::{
     Action, Actor, AuditEntry, AuditPage, AuditPosition, TrailBreak, TrailCheck, TrailProblem,
 };
@@ -34,6 +38,7 @@ pub use read::{
 };
 pub use recorder::Recorded;
 pub use sites::{Site, SiteChange};
+pub use webhooks::{Attempt, Delivery, NewDelivery};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -55,6 +60,8 @@ pub enum StoreError {
     BadRow(String),
     #[error("the company already has its {limit} sites: an event cannot name a new one")]
     TooManySites { limit: usize },
+    #[error("the company already has its {limit} alert rules")]
+    TooManyRules { limit: usize },
 }
 
 impl StoreError {

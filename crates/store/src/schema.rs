@@ -89,6 +89,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alert_rules (company_id, id) {
+        company_id -> Text,
+        id -> Binary,
+        feature -> Text,
+        site -> Nullable<Text>,
+        condition -> Text,
+        threshold -> Integer,
+        window_size -> Integer,
+        webhook_url -> Text,
+        secret -> Text,
+        firing -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    alert_events (company_id, at, id) {
+        company_id -> Text,
+        at -> BigInt,
+        id -> Binary,
+        rule_id -> Binary,
+        feature -> Text,
+        site -> Nullable<Text>,
+        condition -> Text,
+        threshold -> Integer,
+        window_size -> Integer,
+        state -> Text,
+        uses -> BigInt,
+        errors -> BigInt,
+        delivery_id -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Binary,
+        company_id -> Text,
+        kind -> Text,
+        url -> Text,
+        body -> Text,
+        signature -> Text,
+        created_at -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        state -> Text,
+        last_error -> Nullable<Text>,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    alert_digests (company_id) {
+        company_id -> Text,
+        webhook_url -> Text,
+        secret -> Text,
+        last_month -> Integer,
+        created_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
     sites,
@@ -96,5 +157,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     monthly_counts,
     monthly_totals,
     accounts,
-    audit_entries
+    audit_entries,
+    alert_rules,
+    alert_events,
+    webhook_deliveries,
+    alert_digests
 );

@@ -204,6 +204,35 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     }
 
     /**
+     * Starts `php -S` on a free port of the loopback with tests/fixtures/$script as its router.
+     *
+     * @param array<string, string> $env
+     * @return string its address, `http://127.0.0.1:PORT`
+     */
+    protected function startPhpServer(string $script, array $env): string
+    {
+        $port = self::freePort();
+        $log = self::scratch() . '/php-server-' . $port . '.log';
+        $process = proc_open(
+            [PHP_BINARY, '-S', "127.0.0.1:$port", __DIR__ . '/../fixtures/' . $script],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'w'], 2 => ['file', $log, 'a']],
+            $pipes,
+            null,
+            $env + getenv()
+        );
+        self::assertIsResource($process);
+        $this->children[] = $process;
+        $deadline = microtime(true) + 10;
+        while (@fsockopen('127.0.0.1', $port) === false) {
+            if (microtime(true) > $deadline) {
+                self::fail("php -S did not listen on $port: " . @file_get_contents($log));
+            }
+            usleep(20_000);
+        }
+        return "http://127.0.0.1:$port";
+    }
+
+    /**
      * Starts bin/histo-flush in its own process.
      *
      * @param array<string, string> $env

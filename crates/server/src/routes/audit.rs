@@ -3,14 +3,11 @@
 //! changes or removes an entry.
 
 use actix_web::{get, web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use histo_api_types::{
     ApiError as ErrorBody, AuditBreak, AuditEntry, AuditPage, AuditQuery, AuditVerification,
 };
 use histo_domain::TimeZone;
 use histo_store::{AuditPosition, TrailCheck, TrailProblem};
-use uuid::Uuid;
 
 use crate::auth::{Authorized, SettingsAdmin};
 use crate::error::ApiError;
@@ -36,7 +33,12 @@ pub async fn audit(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = crate::routes::logs::limit(&query.limit)?;
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(super::decode_cursor)
+        .transpose()?
+        .map(|(at, id)| AuditPosition { at, id });
     let company = auth.caller.company;
     let zone = state.store.settings(company.clone()).await?.timezone;
     let page = state.store.audit_page(company, after, limit).await?;
@@ -53,7 +55,7 @@ pub async fn audit(
                 after: json(entry.after),
             })
             .collect(),
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.map(|p| super::encode_cursor(p.at, p.id)),
     }))
 }
 
@@ -115,27 +117,4 @@ pub fn describe(check: &TrailCheck, zone: TimeZone) -> (bool, String) {
         TrailProblem::Added => format!("an entry{what} was added outside the trail"),
     };
     (false, format!("TAMPERED: {problem}; {verified}"))
-}
-
-/// An opaque cursor: base64url of the last entry's time (8 bytes, big-endian) and id (16).
-fn encode_cursor(position: AuditPosition) -> String {
-    let mut bytes = position.at.to_be_bytes().to_vec();
-    bytes.extend_from_slice(position.id.as_bytes());
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn decode_cursor(cursor: &str) -> Result<AuditPosition, ApiError> {
-    let refused = || {
-        ApiError::invalid_field(
-            "cursor",
-            "is not a cursor of this list (pass next_cursor back unchanged)",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| refused())?;
-    let bytes: [u8; 24] = bytes.try_into().map_err(|_| refused())?;
-    let (at, id) = bytes.split_at(8);
-    Ok(AuditPosition {
-        at: i64::from_be_bytes(at.try_into().map_err(|_| refused())?),
-        id: Uuid::from_slice(id).map_err(|_| refused())?,
-    })
 }

@@ -44,7 +44,9 @@ pub async fn record(
     let events = parse_events(&body, Utc::now())?;
     // Only the parsed events wait for the writer; the bytes they came in go now.
     drop(body);
-    let recorded = state.store.record(auth.caller.company, events).await;
+    let company = auth.caller.company;
+    let concerned = state.alerts.concerned(&company, &events);
+    let recorded = state.store.record(company.clone(), events).await;
     drop(reserved);
     let recorded = recorded.map_err(|error| match error {
         StoreError::TooManySites { .. } => ApiError::invalid_field("site", error.to_string()),
@@ -53,6 +55,9 @@ pub async fn record(
     state
         .metrics
         .recorded(recorded.accepted, recorded.duplicates);
+    if recorded.accepted > 0 {
+        state.alerts.recorded(&company, concerned);
+    }
     Ok(HttpResponse::Ok().json(Recorded {
         accepted: recorded.accepted as u64,
         duplicates: recorded.duplicates as u64,

@@ -1,0 +1,4 @@
+DROP TABLE alert_digests;
+DROP TABLE webhook_deliveries;
+DROP TABLE alert_events;
+DROP TABLE alert_rules;
