@@ -1,6 +1,6 @@
 //! Alerts as the company administrator and the host application see them, over real HTTP with a
 //! webhook receiver on the loopback: a rule fires once when its condition starts holding and once
-//! when it stops, each time with a signed webhook; a failing receiver gets its retries while
+//! when it stops, each time with a signed webhook, and not more often than it may; a failing receiver gets its retries while
 //! recording goes on; addresses outside the allow-list and bad rules are refused; the monthly
 //! digest goes once per month with last month's figures.
 
@@ -529,6 +529,36 @@ async fn the_monthly_digest_goes_once_with_last_months_figures(db: Db) {
     );
 }
 
+async fn a_rule_on_its_threshold_changes_at_most_once_a_second(db: Db) {
+    let receiver = Receiver::start(&[]).await;
+    let app = app_with(db, &receiver).await;
+    add_rule(
+        &app,
+        json!({"feature": "sirene", "webhook_url": format!("{}/hooks/flapping", receiver.address),
+               "condition": {"type": "error_share", "percent": 0, "uses": 5}}),
+    )
+    .await;
+    // Any error among the last five uses, then none, in turn, ten times in about two seconds.
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        record(&app, "sirene", "error", "LYON", 1, Duration::ZERO).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        record(&app, "sirene", "success", "LYON", 5, Duration::ZERO).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    // The last state (no error) is reached, late but surely.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let events = alert_events(&app).await;
+    assert!(
+        !events.is_empty() && (events.len() as f64) <= seconds + 2.0,
+        "{} changes in {seconds:.1} s: {events:?}",
+        events.len()
+    );
+    assert_eq!(events[0]["state"], json!("recovered"), "{events:?}");
+    assert_eq!(receiver.hooks().len(), events.len());
+}
+
 macro_rules! on_both_databases_with_a_receiver {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -549,4 +579,5 @@ on_both_databases_with_a_receiver!(
     a_receiver_that_keeps_failing_is_given_up_after_the_retry_period,
     addresses_outside_the_allow_list_and_bad_rules_are_refused,
     the_monthly_digest_goes_once_with_last_months_figures,
+    a_rule_on_its_threshold_changes_at_most_once_a_second,
 );

@@ -37,8 +37,12 @@ pub struct AlertSettings {
     pub retries: Retries,
     /// How often rules concerned by new events, and rules firing, are looked at.
     pub look_every: Duration,
-    /// How often the server checks whether a monthly digest is due.
+    /// How often the server checks whether a monthly digest is due (and forgets old webhooks).
     pub digest_every: Duration,
+    /// The least time between two changes of one rule: a rule whose condition holds and stops in
+    /// turn (a count on its threshold) changes at most this often, so that it cannot flood the
+    /// host application, nor the alert history.
+    pub least_between_changes: Duration,
 }
 
 impl Default for AlertSettings {
@@ -49,6 +53,7 @@ impl Default for AlertSettings {
             retries: Retries::default(),
             look_every: Duration::from_secs(5),
             digest_every: Duration::from_secs(600),
+            least_between_changes: Duration::from_secs(60),
         }
     }
 }
@@ -66,6 +71,8 @@ struct Watched {
     rules: HashMap<CompanyId, Vec<StoredRule>>,
     /// Rules whose feature (and site) got new events since they were last looked at.
     to_look: HashSet<(CompanyId, Uuid)>,
+    /// When this server last changed each rule.
+    changed: HashMap<(CompanyId, Uuid), Instant>,
 }
 
 impl Alerts {
@@ -144,7 +151,13 @@ impl Alerts {
                 for (company, rule) in rules {
                     by_company.entry(company).or_default().push(rule);
                 }
-                self.lock().rules = by_company;
+                let mut watched = self.lock();
+                watched.changed.retain(|(company, id), _| {
+                    by_company
+                        .get(company)
+                        .is_some_and(|rules| rules.iter().any(|r| r.id == *id))
+                });
+                watched.rules = by_company;
             }
             Err(error) => tracing::error!(%error, "cannot read the alert rules; trying again"),
         }
@@ -166,6 +179,9 @@ impl Alerts {
             }
             if digests_checked.is_none_or(|at| at.elapsed() >= self.settings.digest_every) {
                 digest::queue_due(&store, &self.settings, &self.send).await;
+                if let Err(error) = store.forget_old_deliveries(Utc::now()).await {
+                    tracing::error!(%error, "cannot forget the webhooks finished long ago");
+                }
                 digests_checked = Some(Instant::now());
             }
             for (company, rule) in self.take_rules_to_look_at() {
@@ -201,6 +217,18 @@ impl Alerts {
         company: &CompanyId,
         rule: &StoredRule,
     ) -> Result<(), histo_store::StoreError> {
+        let key = (company.clone(), rule.id);
+        let quiet = self.settings.least_between_changes;
+        if self
+            .lock()
+            .changed
+            .get(&key)
+            .is_some_and(|at| at.elapsed() < quiet)
+        {
+            // Too soon after its last change: looked at again on a later pass.
+            self.lock().to_look.insert(key);
+            return Ok(());
+        }
         let now = Utc::now();
         let condition = rule.rule.condition;
         let window = store
@@ -224,13 +252,16 @@ impl Alerts {
         let changed = store
             .change_alert_state(company.clone(), rule.id, holds, window, delivery)
             .await?;
-        if let Some(watched) = self
-            .lock()
-            .rules
-            .get_mut(company)
-            .and_then(|rules| rules.iter_mut().find(|r| r.id == rule.id))
         {
-            watched.firing = holds;
+            let mut watched = self.lock();
+            watched.changed.insert(key, Instant::now());
+            if let Some(stored) = watched
+                .rules
+                .get_mut(company)
+                .and_then(|rules| rules.iter_mut().find(|r| r.id == rule.id))
+            {
+                stored.firing = holds;
+            }
         }
         if changed {
             tracing::info!(company = company.as_str(), rule = %rule.id, firing = holds,
