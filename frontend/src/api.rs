@@ -3,8 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use histo_api_types::{
-    ApiError as ErrorBody, AuditPage, FeatureInfo, LogPage, Overview, RetentionInput,
-    RetentionPreview, Settings, Site, SiteInput, Statistics, TokenRequest, TokenResponse,
+    AuditPage, ErrorBody, FeatureInfo, LogPage, Overview, RetentionInput, RetentionPreview,
+    Settings, Site, SiteInput, Statistics, TokenRequest, TokenResponse,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;

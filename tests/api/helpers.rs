@@ -440,6 +440,24 @@ impl TestApp {
         answer(request.send().await.expect("request")).await
     }
 
+    /// A `200` answer to a GET, decoded into its shape in `histo_api_types`: the test fails naming
+    /// the path, the status and the body when either is not what the API promises.
+    #[track_caller]
+    pub fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> impl std::future::Future<Output = T> + '_ {
+        let caller = std::panic::Location::caller();
+        let (path, token) = (path.to_owned(), token.to_owned());
+        async move {
+            let (status, body) = self.get(&path, Some(&token)).await;
+            assert_eq!(status, 200, "GET {path} (from {caller}): {body}");
+            serde_json::from_value(body.clone())
+                .unwrap_or_else(|e| panic!("GET {path} (from {caller}): {e}: {body}"))
+        }
+    }
+
     /// The raw answer to a GET, for bodies that are not JSON.
     pub async fn get_raw(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
@@ -515,8 +533,8 @@ pub fn test_limits() -> Limits {
 }
 
 /// Alerts in tests: webhooks allowed under `allowed` (the discard port, where nothing answers,
-/// unless a test starts a receiver), rules looked at every 100 ms, webhooks tried again after
-/// 200 ms, 400 ms… for 3 seconds, digests checked every 200 ms.
+/// unless a test starts a receiver), rules looked at every 100 ms and changed at most once a
+/// second, webhooks tried again after 200 ms, 400 ms… for 3 seconds, digests checked every 200 ms.
 pub fn test_alerts(allowed: &str) -> AlertSettings {
     AlertSettings {
         allow: AllowList::parse(allowed).expect("allowed prefix"),
@@ -529,6 +547,7 @@ pub fn test_alerts(allowed: &str) -> AlertSettings {
         },
         look_every: Duration::from_millis(100),
         digest_every: Duration::from_millis(200),
+        least_between_changes: Duration::from_secs(1),
     }
 }
 

@@ -3,30 +3,62 @@
 
 use serde_json::json;
 
+use histo_api_types::{LogPage, Overview, Statistics};
+
 use crate::helpers::{event, token, TestApp};
 
-/// What a reader sees of email in March 2026: the yearly count of errors, `hidden_sites`, the
-/// overview's email total, the drill-down's entries and the export's lines (header included).
-async fn seen(app: &TestApp) -> (u64, u64, u64, usize, usize) {
+/// What a reader sees of email in March of last year.
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    /// The yearly count of errors.
+    errors_in_the_year: u64,
+    hidden_sites: u64,
+    /// The overview's email total of the month.
+    email_in_the_month: u64,
+    /// The drill-down's entries of the month.
+    entries: usize,
+    /// The export's lines of the month, header included.
+    export_lines: usize,
+}
+
+/// What the company reads with every site shown (`hidden` false), or with PARIS (two errors) hidden.
+fn expected(paris_hidden: bool) -> Seen {
+    if paris_hidden {
+        Seen {
+            errors_in_the_year: 0,
+            hidden_sites: 1,
+            email_in_the_month: 1,
+            entries: 1,
+            export_lines: 2,
+        }
+    } else {
+        Seen {
+            errors_in_the_year: 2,
+            hidden_sites: 0,
+            email_in_the_month: 3,
+            entries: 3,
+            export_lines: 4,
+        }
+    }
+}
+
+async fn seen(app: &TestApp) -> Seen {
     let y = crate::helpers::last_year();
     let reader = token("acme", "logs:read");
-    let (_, stats) = app
-        .get(
+    let stats: Statistics = app
+        .read(
             &format!("/api/v1/stats?feature=email&granularity=year&from={y}&to={y}"),
-            Some(&reader),
+            &reader,
         )
         .await;
-    let (_, overview) = app
-        .get(
-            &format!("/api/v1/stats/overview?period={y}-03"),
-            Some(&reader),
-        )
+    let overview: Overview = app
+        .read(&format!("/api/v1/stats/overview?period={y}-03"), &reader)
         .await;
-    assert_eq!(overview["hidden_sites"], stats["hidden_sites"]);
-    let (_, logs) = app
-        .get(
+    assert_eq!(overview.hidden_sites, stats.hidden_sites);
+    let logs: LogPage = app
+        .read(
             &format!("/api/v1/logs?feature=email&period={y}-03"),
-            Some(&reader),
+            &reader,
         )
         .await;
     let export = app
@@ -37,16 +69,22 @@ async fn seen(app: &TestApp) -> (u64, u64, u64, usize, usize) {
         .await
         .text()
         .await
-        .unwrap_or_default();
-    (
-        stats["buckets"][0]["counts"]["error"]
-            .as_u64()
-            .unwrap_or(99),
-        stats["hidden_sites"].as_u64().unwrap_or(99),
-        overview["features"][0]["total"].as_u64().unwrap_or(99),
-        logs["items"].as_array().map_or(99, Vec::len),
-        export.lines().count(),
-    )
+        .expect("the export's text");
+    let [year] = stats.buckets.as_slice() else {
+        panic!("one bucket for one year: {stats:?}");
+    };
+    let email = overview
+        .features
+        .iter()
+        .find(|f| f.feature == "email")
+        .expect("email in the overview");
+    Seen {
+        errors_in_the_year: year.counts.get("error"),
+        hidden_sites: stats.hidden_sites,
+        email_in_the_month: email.total,
+        entries: logs.items.len(),
+        export_lines: export.lines().count(),
+    }
 }
 
 async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
@@ -60,7 +98,7 @@ async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
         .record(&token("acme", "events:write"), &json!({ "events": events }))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(seen(&app).await, (2, 0, 3, 3, 4));
+    assert_eq!(seen(&app).await, expected(false));
 
     let manager = token("acme", "sites:manage");
     let (status, site) = app
@@ -73,7 +111,7 @@ async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
             json!({"code": "PARIS", "name": "PARIS", "hidden": true})
         )
     );
-    assert_eq!(seen(&app).await, (0, 1, 1, 1, 2));
+    assert_eq!(seen(&app).await, expected(true));
 
     let (status, site) = app
         .patch(
@@ -89,7 +127,7 @@ async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
             json!({"code": "PARIS", "name": "Paris Nord", "hidden": false})
         )
     );
-    assert_eq!(seen(&app).await, (2, 0, 3, 3, 4));
+    assert_eq!(seen(&app).await, expected(false));
 
     // Only sites:manage; an unknown site is not found; a bad name is refused.
     let reader_only = token("acme", "logs:read settings:admin events:write");
@@ -127,7 +165,7 @@ async fn hiding_and_showing_a_site_changes_every_read(app: TestApp) {
         (status, &body["details"][0]["field"]),
         (422, &json!("colour"))
     );
-    assert_eq!(seen(&app).await, (2, 0, 3, 3, 4));
+    assert_eq!(seen(&app).await, expected(false));
 
     let (_, audit) = app
         .get("/api/v1/audit", Some(&token("acme", "settings:admin")))

@@ -101,7 +101,7 @@ pub struct Recorded {
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "error": "2 of 3 events are invalid; nothing was stored",
     "details": [{"index": 1, "field": "cause", "message": "is required when the outcome is 'error' (one of: configuration)"}]})))]
-pub struct ApiError {
+pub struct ErrorBody {
     /// What went wrong, in a sentence.
     pub error: String,
     /// Each bad field, for bad input.

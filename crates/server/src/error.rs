@@ -3,7 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use histo_api_types::{ApiError as Body, ErrorDetail};
+use histo_api_types::{ErrorBody, ErrorDetail};
 use histo_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +124,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(Body {
+        response.json(ErrorBody {
             error: self.to_string(),
             details,
         })

@@ -104,7 +104,7 @@ impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let error = || {
             ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ApiError")))
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
                 .build()
         };
         for operation in operations(openapi) {

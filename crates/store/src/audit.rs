@@ -85,7 +85,7 @@ pub struct AuditPosition {
 
 /// One change. `before` and `after` are JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
+pub struct AuditRecord {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
@@ -96,8 +96,8 @@ pub struct AuditEntry {
 
 /// A page of entries, newest first; `next` is set when more follow.
 #[derive(Debug, Clone)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
+pub struct AuditRecords {
+    pub entries: Vec<AuditRecord>,
     pub next: Option<AuditPosition>,
 }
 
@@ -416,7 +416,7 @@ impl Store {
         company: CompanyId,
         after: Option<AuditPosition>,
         limit: usize,
-    ) -> Result<AuditPage, StoreError> {
+    ) -> Result<AuditRecords, StoreError> {
         self.with_connection(move |conn| {
             let mut query = audit_entries::table
                 .filter(audit_entries::company_id.eq(company.as_str()))
@@ -441,7 +441,7 @@ impl Store {
             } else {
                 None
             };
-            Ok(AuditPage { entries, next })
+            Ok(AuditRecords { entries, next })
         })
         .await
     }
@@ -479,12 +479,12 @@ impl Store {
     }
 }
 
-fn entry((at, id, actor, action, before, after, _, _): Row) -> Result<AuditEntry, StoreError> {
+fn entry((at, id, actor, action, before, after, _, _): Row) -> Result<AuditRecord, StoreError> {
     let id = Uuid::from_slice(&id)
         .map_err(|_| StoreError::BadRow("audit entry: the id is not 16 bytes".into()))?;
     let time = DateTime::from_timestamp_micros(at)
         .ok_or_else(|| StoreError::BadRow(format!("audit entry {id}: time out of range")))?;
-    Ok(AuditEntry {
+    Ok(AuditRecord {
         at: time,
         actor,
         action,

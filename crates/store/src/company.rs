@@ -13,15 +13,15 @@ use crate::{with_backend, Store, StoreError};
 
 /// What a company chose, and when its entries were last purged.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
+pub struct CompanySettings {
     pub timezone: TimeZone,
     pub retention: RetentionPolicy,
-    pub last_purge: Option<LastPurge>,
+    pub last_purge: Option<PurgeRun>,
     /// Entries of months before this one were purged (whatever the retention says now).
     pub purged_before: Option<Month>,
 }
 
-impl Settings {
+impl CompanySettings {
     /// The oldest month whose entries are kept, as of `now`: events of earlier months are neither
     /// stored nor counted.
     pub fn retained_from(&self, now: DateTime<Utc>) -> Month {
@@ -32,7 +32,7 @@ impl Settings {
 
 /// The last purge of a company's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LastPurge {
+pub struct PurgeRun {
     pub at: DateTime<Utc>,
     pub removed: u64,
 }
@@ -41,7 +41,7 @@ pub struct LastPurge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionChange {
     pub before: RetentionPolicy,
-    pub settings: Settings,
+    pub settings: CompanySettings,
 }
 
 impl RetentionChange {
@@ -92,7 +92,7 @@ pub(crate) fn load_settings(
     conn: &mut DbConnection,
     company: &CompanyId,
     default_timezone: TimeZone,
-) -> Result<Settings, StoreError> {
+) -> Result<CompanySettings, StoreError> {
     type Row = (String, i32, Option<i64>, Option<i64>, Option<i32>);
     let row: Option<Row> = companies::table
         .find(company.as_str())
@@ -106,7 +106,7 @@ pub(crate) fn load_settings(
         .first(conn)
         .optional()?;
     let Some((zone, months, purged_at, removed, purged_before)) = row else {
-        return Ok(Settings {
+        return Ok(CompanySettings {
             timezone: default_timezone,
             retention: RetentionPolicy::default(),
             last_purge: None,
@@ -114,7 +114,7 @@ pub(crate) fn load_settings(
         });
     };
     let id = company.as_str();
-    Ok(Settings {
+    Ok(CompanySettings {
         timezone: TimeZone::parse(&zone).unwrap_or_else(|error| {
             tracing::error!(company = id, %error, "stored time zone unreadable; using the default");
             default_timezone
@@ -132,7 +132,7 @@ pub(crate) fn load_settings(
             }),
         last_purge: purged_at
             .and_then(DateTime::from_timestamp_micros)
-            .map(|at| LastPurge {
+            .map(|at| PurgeRun {
                 at,
                 removed: removed.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
             }),
@@ -152,7 +152,7 @@ pub(crate) fn load_settings(
 
 impl Store {
     /// The company's settings (the defaults for a company not stored yet).
-    pub async fn settings(&self, company: CompanyId) -> Result<Settings, StoreError> {
+    pub async fn settings(&self, company: CompanyId) -> Result<CompanySettings, StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| load_settings(conn, &company, default_timezone))
             .await

@@ -26,18 +26,18 @@ use thiserror::Error;
 pub use accounts::Account;
 pub use alerts::{AlertEvent, AlertEventPosition, Digest, StoredRule};
 pub use audit::{
-    Action, Actor, AuditEntry, AuditPage, AuditPosition, TrailBreak, TrailCheck, TrailProblem,
+    Action, Actor, AuditPosition, AuditRecord, AuditRecords, TrailBreak, TrailCheck, TrailProblem,
 };
-pub use company::{LastPurge, RetentionChange, Settings};
+pub use company::{CompanySettings, PurgeRun, RetentionChange};
 pub use connection::{Backend, DatabaseUrl, DbConnection};
 pub use erasure::ERASED;
 pub use purge::PurgeReport;
 pub use read::{
-    CompanyView, EntryPosition, EntrySelection, LogEntry, LogPage, SiteUsage, SiteUsageReport,
+    CompanyView, EntryPage, EntryPosition, EntrySelection, SiteUsage, SiteUsageReport, StoredEntry,
     Usage, UsageQuery, UsageReport,
 };
-pub use recorder::Recorded;
-pub use sites::{Site, SiteChange};
+pub use recorder::RecordOutcome;
+pub use sites::{SiteChange, StoredSite};
 pub use webhooks::{Attempt, Delivery, NewDelivery};
 
 #[derive(Debug, Error)]
@@ -146,7 +146,7 @@ impl Store {
         &self,
         company: CompanyId,
         events: Vec<NewEvent>,
-    ) -> Result<Recorded, StoreError> {
+    ) -> Result<RecordOutcome, StoreError> {
         self.recorder.record(company, events).await
     }
 

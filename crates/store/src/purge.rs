@@ -136,7 +136,7 @@ fn remove_chunk(
     conn: &mut DbConnection,
     company: &CompanyId,
     default_timezone: TimeZone,
-) -> Result<(crate::company::Settings, Option<u64>), StoreError> {
+) -> Result<(crate::company::CompanySettings, Option<u64>), StoreError> {
     company_transaction(conn, company, default_timezone, |conn, _| {
         let settings = load_settings(conn, company, default_timezone)?;
         let oldest_kept = settings

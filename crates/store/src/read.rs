@@ -97,7 +97,7 @@ pub struct EntryPosition {
 
 /// One log entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
+pub struct StoredEntry {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub site: String,
@@ -110,7 +110,7 @@ pub struct LogEntry {
     position: EntryPosition,
 }
 
-impl LogEntry {
+impl StoredEntry {
     pub fn position(&self) -> EntryPosition {
         self.position
     }
@@ -118,9 +118,9 @@ impl LogEntry {
 
 /// A page of entries, newest first; `next` is set when more entries follow.
 #[derive(Debug, Clone)]
-pub struct LogPage {
+pub struct EntryPage {
     pub company: CompanyView,
-    pub entries: Vec<LogEntry>,
+    pub entries: Vec<StoredEntry>,
     pub next: Option<EntryPosition>,
 }
 
@@ -173,7 +173,7 @@ impl Store {
         selection: EntrySelection,
         after: Option<EntryPosition>,
         limit: usize,
-    ) -> Result<LogPage, StoreError> {
+    ) -> Result<EntryPage, StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| {
             let (company_view, sites) =
@@ -181,11 +181,11 @@ impl Store {
             let mut entries = read_entries(conn, &company, &selection, &sites, after, limit + 1)?;
             let next = if entries.len() > limit {
                 entries.truncate(limit);
-                entries.last().map(LogEntry::position)
+                entries.last().map(StoredEntry::position)
             } else {
                 None
             };
-            Ok(LogPage {
+            Ok(EntryPage {
                 company: company_view,
                 entries,
                 next,
@@ -449,7 +449,7 @@ enum Range<'a> {
     /// `events_by_outcome`.
     Outcome(Outcome),
     /// `events_by_site`.
-    Site(&'a str),
+    StoredSite(&'a str),
 }
 
 /// The ranges that hold a selection's entries: the user's, else the cause's, else the outcome's
@@ -468,7 +468,7 @@ fn ranges<'a>(selection: &'a EntrySelection, sites: &'a SiteSelection) -> Vec<Ra
     }
     if let SiteSelection::Only(chosen) = sites {
         if chosen.len() <= SITE_RANGES {
-            return chosen.iter().map(|site| Range::Site(site)).collect();
+            return chosen.iter().map(|site| Range::StoredSite(site)).collect();
         }
     }
     selection
@@ -496,7 +496,7 @@ fn read_entries(
     sites: &SiteSelection,
     after: Option<EntryPosition>,
     wanted: usize,
-) -> Result<Vec<LogEntry>, StoreError> {
+) -> Result<Vec<StoredEntry>, StoreError> {
     let (first, last) = selection.period.months();
     let mut month = after.map_or(last, |position| position.month.min(last));
     let mut entries = Vec::new();
@@ -570,7 +570,7 @@ fn read_range(
         Range::User(user) => query.filter(events::user_code.eq(user.as_str())),
         Range::Cause(cause) => query.filter(events::cause.eq(cause.code())),
         Range::Outcome(outcome) => query.filter(events::outcome.eq(outcome.code())),
-        Range::Site(site) => query.filter(events::site.eq(*site)),
+        Range::StoredSite(site) => query.filter(events::site.eq(*site)),
     };
     if let (Some(outcome), false) = (selection.outcome, matches!(range, Range::Outcome(_))) {
         query = query.filter(sql::<Text>(OUTCOME_UNINDEXED).eq(outcome.code()));
@@ -579,7 +579,7 @@ fn read_range(
         query = query.filter(sql::<Text>(CAUSE_UNINDEXED).eq(cause.code()));
     }
     query = match sites {
-        SiteSelection::Only(chosen) if !matches!(range, Range::Site(_)) => {
+        SiteSelection::Only(chosen) if !matches!(range, Range::StoredSite(_)) => {
             query.filter(sql::<Text>(SITE_UNINDEXED).eq_any(chosen))
         }
         _ => only_selected_sites!(query, events::site, sites),
@@ -603,7 +603,7 @@ fn bad_id(id: &[u8]) -> StoreError {
     StoreError::BadRow(format!("event {}: the id is not 16 bytes", hex(id)))
 }
 
-fn entry(row: EntryRow) -> Result<LogEntry, StoreError> {
+fn entry(row: EntryRow) -> Result<StoredEntry, StoreError> {
     let bad = |what: &str| StoreError::BadRow(format!("event {}: {what}", hex(&row.id)));
     let id = Uuid::from_slice(&row.id).map_err(|_| bad("the id is not 16 bytes"))?;
     let occurred_at = DateTime::from_timestamp_micros(row.occurred_at)
@@ -619,7 +619,7 @@ fn entry(row: EntryRow) -> Result<LogEntry, StoreError> {
         None => None,
         Some(text) => Some(crate::detail::from_json(text).ok_or_else(|| bad("unreadable detail"))?),
     };
-    Ok(LogEntry {
+    Ok(StoredEntry {
         id,
         occurred_at,
         site: row.site,

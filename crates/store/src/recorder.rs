@@ -21,7 +21,7 @@ use diesel::upsert::excluded;
 use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::company::Settings;
+use crate::company::CompanySettings;
 use crate::connection::{DatabaseUrl, DbConnection};
 use crate::schema::{companies, events, monthly_counts, monthly_totals, sites};
 use crate::{with_backend, StoreError};
@@ -34,7 +34,7 @@ const GROUP_EVENTS: usize = 20_000;
 const PG_ROWS_PER_INSERT: usize = 2_000;
 /// Counters per upsert statement on PostgreSQL (7 parameters each).
 const PG_COUNTS_PER_UPSERT: usize = 5_000;
-/// Site codes per `IN (…)` list when looking for the sites a group names.
+/// StoredSite codes per `IN (…)` list when looking for the sites a group names.
 const SITES_PER_QUERY: usize = 1_000;
 /// Sites remembered as existing; beyond, the memory starts again (it only saves queries).
 const KNOWN_SITES: usize = 100_000;
@@ -42,7 +42,7 @@ const KNOWN_SITES: usize = 100_000;
 /// How a request's events were taken: `accepted` newly stored, `duplicates` already there, `expired`
 /// dated before the oldest month the company keeps (neither stored nor counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Recorded {
+pub struct RecordOutcome {
     pub accepted: usize,
     pub duplicates: usize,
     pub expired: usize,
@@ -51,7 +51,7 @@ pub struct Recorded {
 struct Job {
     company: CompanyId,
     events: Vec<NewEvent>,
-    reply: oneshot::Sender<Result<Recorded, StoreError>>,
+    reply: oneshot::Sender<Result<RecordOutcome, StoreError>>,
 }
 
 enum Message {
@@ -105,7 +105,7 @@ impl Recorder {
         &self,
         company: CompanyId,
         events: Vec<NewEvent>,
-    ) -> Result<Recorded, StoreError> {
+    ) -> Result<RecordOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Message::Record(Job {
@@ -248,7 +248,10 @@ impl Writer {
 
     /// One transaction for the group; each job's answer, a job refused alone (too many sites) among
     /// them.
-    fn commit(&mut self, group: &[Job]) -> Result<Vec<Result<Recorded, StoreError>>, StoreError> {
+    fn commit(
+        &mut self,
+        group: &[Job],
+    ) -> Result<Vec<Result<RecordOutcome, StoreError>>, StoreError> {
         let now = Utc::now();
         let Writer {
             conn,
@@ -305,12 +308,12 @@ struct JobInWork<'a> {
     zone: TimeZone,
     /// The events of months still kept.
     kept: Vec<&'a NewEvent>,
-    recorded: Recorded,
+    recorded: RecordOutcome,
     refused: Option<StoreError>,
 }
 
 impl<'a> JobInWork<'a> {
-    fn new(job: &'a Job, settings: &Settings, now: DateTime<Utc>) -> JobInWork<'a> {
+    fn new(job: &'a Job, settings: &CompanySettings, now: DateTime<Utc>) -> JobInWork<'a> {
         let retained_from = settings.retained_from(now);
         let (kept, expired): (Vec<&NewEvent>, Vec<&NewEvent>) = job
             .events
@@ -320,9 +323,9 @@ impl<'a> JobInWork<'a> {
             job,
             zone: settings.timezone,
             kept,
-            recorded: Recorded {
+            recorded: RecordOutcome {
                 expired: expired.len(),
-                ..Recorded::default()
+                ..RecordOutcome::default()
             },
             refused: None,
         }
@@ -348,7 +351,7 @@ fn company_settings(
     group: &[Job],
     default_timezone: TimeZone,
     now: DateTime<Utc>,
-) -> Result<HashMap<CompanyId, Settings>, StoreError> {
+) -> Result<HashMap<CompanyId, CompanySettings>, StoreError> {
     let companies: BTreeMap<&CompanyId, ()> = group.iter().map(|job| (&job.company, ())).collect();
     for company in companies.keys() {
         crate::company::ensure_company(

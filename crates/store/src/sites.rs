@@ -11,13 +11,13 @@ use crate::{Store, StoreError};
 
 /// A site of a company, hidden or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Site {
+pub struct StoredSite {
     pub code: String,
     pub name: String,
     pub hidden: bool,
 }
 
-impl Site {
+impl StoredSite {
     /// The audit trail's picture of a site.
     fn to_json(&self) -> String {
         serde_json::json!({"code": self.code, "name": self.name, "hidden": self.hidden}).to_string()
@@ -40,7 +40,7 @@ impl Store {
         company: CompanyId,
         after: Option<SiteCode>,
         limit: usize,
-    ) -> Result<Vec<Site>, StoreError> {
+    ) -> Result<Vec<StoredSite>, StoreError> {
         self.with_connection(move |conn| {
             let mut query = sites::table
                 .filter(sites::company_id.eq(company.as_str()))
@@ -55,7 +55,7 @@ impl Store {
                 .load(conn)?;
             Ok(rows
                 .into_iter()
-                .map(|(code, name, hidden)| Site { code, name, hidden })
+                .map(|(code, name, hidden)| StoredSite { code, name, hidden })
                 .collect())
         })
         .await
@@ -68,7 +68,7 @@ impl Store {
         code: SiteCode,
         change: SiteChange,
         actor: Actor,
-    ) -> Result<Option<Site>, StoreError> {
+    ) -> Result<Option<StoredSite>, StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| {
             company_transaction(conn, &company, default_timezone, |conn, now| {
@@ -80,12 +80,12 @@ impl Store {
                 else {
                     return Ok(None);
                 };
-                let before = Site {
+                let before = StoredSite {
                     code: code.as_str().to_owned(),
                     name,
                     hidden,
                 };
-                let after = Site {
+                let after = StoredSite {
                     hidden: change.hidden,
                     name: change.name.unwrap_or_else(|| before.name.clone()),
                     ..before.clone()

@@ -2,7 +2,7 @@
 //! without the host application. Wrong passwords are slowed down, then refused for a while.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, TokenRequest, TokenResponse};
+use histo_api_types::{ErrorBody, TokenRequest, TokenResponse};
 use histo_domain::{CompanyId, UserCode};
 use histo_store::{Action, Actor};
 

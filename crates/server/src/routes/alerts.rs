@@ -5,8 +5,8 @@
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use histo_api_types::{
     AlertCondition, AlertEvent, AlertEventPage, AlertEventQuery, AlertRule as RuleShown,
-    AlertRuleInput, AlertRules, AlertWindow, ApiError as ErrorBody, DigestInput, DigestSettings,
-    NewAlertRule, WebhookState,
+    AlertRuleInput, AlertRules, AlertWindow, DigestInput, DigestSettings, ErrorBody, NewAlertRule,
+    WebhookState,
 };
 use histo_domain::{AlertRule, Condition, Feature, SiteCode, TimeZone, MAX_RULES};
 use histo_store::{Actor, AlertEventPosition, StoreError, StoredRule};

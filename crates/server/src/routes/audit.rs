@@ -4,7 +4,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use histo_api_types::{
-    ApiError as ErrorBody, AuditBreak, AuditEntry, AuditPage, AuditQuery, AuditVerification,
+    AuditBreak, AuditEntry, AuditPage, AuditQuery, AuditVerification, ErrorBody,
 };
 use histo_domain::TimeZone;
 use histo_store::{AuditPosition, TrailCheck, TrailProblem};

@@ -3,7 +3,7 @@
 //! address, so that it reaches no log, and the audit trail says how many entries, never whose.
 
 use actix_web::{post, web, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, Erasure, ErasureInput};
+use histo_api_types::{Erasure, ErasureInput, ErrorBody};
 use histo_domain::UserCode;
 use histo_store::{Actor, ERASED};
 

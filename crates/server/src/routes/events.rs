@@ -4,7 +4,7 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use histo_api_types::{ApiError as ErrorBody, ErrorDetail, RecordEvents, Recorded};
+use histo_api_types::{ErrorBody, ErrorDetail, RecordEvents, Recorded};
 use histo_domain::{FieldValue, Fields, NewEvent, MAX_BATCH};
 use histo_store::StoreError;
 use tokio::sync::SemaphorePermit;

@@ -9,11 +9,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use futures_util::{stream, StreamExt};
 use histo_api_types::{
-    ApiError as ErrorBody, CsvQuery, EventDetail, LogEntry as Item, LogPage as Page, LogsQuery,
-    PageQuery, SiteFilter,
+    CsvQuery, ErrorBody, EventDetail, LogEntry, LogPage, LogsQuery, PageQuery, SiteFilter,
 };
 use histo_domain::{has_purged, Detail, Month, Period, TimeZone};
-use histo_store::{EntryPosition, LogEntry, LogPage};
+use histo_store::{EntryPage, EntryPosition, StoredEntry};
 use uuid::Uuid;
 
 use crate::auth::{Authorized, LogsRead};
@@ -39,7 +38,7 @@ const EXPORT_PAGE: usize = 5_000;
     tag = "logs",
     params(LogsQuery, PageQuery, SiteFilter),
     responses(
-        (status = 200, description = "A page of entries, newest first", body = Page),
+        (status = 200, description = "A page of entries, newest first", body = LogPage),
         (status = 422, description = "A bad parameter, named in `details[0].field`", body = ErrorBody),
     ),
     security(("bearer" = ["logs:read"]))
@@ -67,7 +66,7 @@ pub async fn logs(
         .store
         .log_page(auth.caller.company, selection, after, limit)
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
+    Ok(HttpResponse::Ok().json(LogPage {
         items: items(&page),
         next_cursor: page.next.map(encode_cursor),
         purged: has_purged(period, page.company.retained_from),
@@ -143,7 +142,7 @@ pub async fn export(
 
 /// The export's next page: already read, or to read after a position.
 enum NextPage {
-    Read(LogPage),
+    Read(EntryPage),
     After(EntryPosition),
 }
 
@@ -160,15 +159,15 @@ pub(crate) fn limit(value: &Option<String>) -> Result<usize, ApiError> {
     }
 }
 
-fn items(page: &LogPage) -> Vec<Item> {
+fn items(page: &EntryPage) -> Vec<LogEntry> {
     page.entries
         .iter()
         .map(|entry| item(entry, page.company.timezone))
         .collect()
 }
 
-fn item(entry: &LogEntry, zone: TimeZone) -> Item {
-    Item {
+fn item(entry: &StoredEntry, zone: TimeZone) -> LogEntry {
+    LogEntry {
         id: entry.id.to_string(),
         occurred_at: super::local_time(entry.occurred_at, zone),
         site: entry.site.clone(),
@@ -246,7 +245,7 @@ const HEADER_EN: [&str; 9] = [
 ];
 
 /// An entry as a row of the export, borrowing what it can.
-fn row<'a>(format: CsvFormat, entry: &'a LogEntry, zone: TimeZone) -> [Cow<'a, str>; 9] {
+fn row<'a>(format: CsvFormat, entry: &'a StoredEntry, zone: TimeZone) -> [Cow<'a, str>; 9] {
     [
         entry.id.to_string().into(),
         format.time(entry.occurred_at, zone).into(),

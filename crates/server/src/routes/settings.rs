@@ -4,7 +4,7 @@
 
 use actix_web::{get, put, web, HttpResponse};
 use histo_api_types::{
-    AdminPasswordInput, ApiError as ErrorBody, LastPurge, RetentionInput, RetentionPreview,
+    AdminPasswordInput, ErrorBody, LastPurge, RetentionInput, RetentionPreview,
     RetentionPreviewQuery, Settings,
 };
 use histo_domain::RetentionPolicy;
@@ -207,7 +207,7 @@ pub async fn set_admin_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn shown(stored: &histo_store::Settings) -> Settings {
+fn shown(stored: &histo_store::CompanySettings) -> Settings {
     Settings {
         retention_months: stored.retention.months(),
         timezone: stored.timezone.name().into(),

@@ -2,7 +2,7 @@
 //! leaves a site out of every read, set by the holders of `sites:manage`.
 
 use actix_web::{get, patch, web, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, Site, SiteInput, SitesQuery};
+use histo_api_types::{ErrorBody, Site, SiteInput, SitesQuery};
 use histo_domain::{SiteCode, SiteName};
 use histo_store::{Actor, SiteChange};
 
@@ -123,7 +123,7 @@ pub async fn change_site(
     Ok(HttpResponse::Ok().json(shown(site)))
 }
 
-fn shown(site: histo_store::Site) -> Site {
+fn shown(site: histo_store::StoredSite) -> Site {
     Site {
         code: site.code,
         name: site.name,

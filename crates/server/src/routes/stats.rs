@@ -6,7 +6,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use histo_api_types::{
-    ApiError as ErrorBody, Bucket, CsvQuery, FeatureTotals, OutcomeCounts, Overview, OverviewQuery,
+    Bucket, CsvQuery, ErrorBody, FeatureTotals, OutcomeCounts, Overview, OverviewQuery,
     PreviousBucket, SiteFilter, SiteStatistics, SiteStats, SiteStatsQuery, Statistics, StatsQuery,
 };
 use histo_domain::{Cause, Feature, Month, Outcome, Period, SiteCode};

@@ -2,7 +2,7 @@
 //! labels, so that clients draw legends and tables without hard-coding them.
 
 use actix_web::{get, web, HttpResponse};
-use histo_api_types::{ApiError as ErrorBody, DetailInfo, FeatureInfo, Label, Labelled};
+use histo_api_types::{DetailInfo, ErrorBody, FeatureInfo, Label, Labelled};
 use histo_domain::{DeaChange, Feature};
 
 use crate::auth::{Authorized, LogsRead};
