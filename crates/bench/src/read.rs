@@ -1,6 +1,7 @@
 //! `histo-bench read`: on a database loaded with many events, the latency through HTTP of the
-//! statistics, the overview and drill-down pages, and the rate and memory of the CSV export; then the
-//! same statistics on a small database, to show that their cost does not grow with the events.
+//! statistics (yearly, monthly, against the year before, of one site, site by site, as CSV), the
+//! overview and drill-down pages, and the rate and memory of the CSV export; then the same
+//! statistics on a small database, to show that their cost does not grow with the events.
 //! `histo-bench fill` stores generated events in a database that is kept, for timing the web app.
 
 use std::time::Instant;
@@ -11,7 +12,7 @@ use diesel::RunQueryDsl;
 use histo_domain::{
     month_of, Cause, CompanyId, Feature, Month, NewEvent, Outcome, SiteCode, TimeZone, UserCode,
 };
-use histo_store::{with_backend, Actor, DatabaseUrl, Recorded, SiteChange, Store, StoreError};
+use histo_store::{with_backend, Actor, DatabaseUrl, RecordOutcome, SiteChange, Store, StoreError};
 use serde_json::Value;
 
 use crate::common::process::{cpu_seconds, load_average, memory, reset_peak};
@@ -81,13 +82,49 @@ impl Requests {
     fn export(&self) -> String {
         format!("/api/v1/logs/export?feature={FEATURE}&period={}", self.year)
     }
+
+    /// Every statistic read from the counters, named: timed on the big and on the small database.
+    fn statistics(&self) -> Vec<(String, String)> {
+        let year = self.year;
+        vec![
+            (
+                format!("yearly statistic, {FEATURE}, {}-{}", year - 3, year + 1),
+                self.yearly(),
+            ),
+            (
+                format!("monthly statistic, {FEATURE}, 12 months of {year}"),
+                self.monthly(),
+            ),
+            (
+                "  the same against the year before (compare=previous)".into(),
+                format!("{}&compare=previous", self.monthly()),
+            ),
+            (
+                "  the same, one site (site=SITE-03)".into(),
+                format!("{}&site=SITE-03", self.monthly()),
+            ),
+            (
+                "  the same as CSV for a French spreadsheet (lang=fr)".into(),
+                format!(
+                    "/api/v1/stats/export?feature={FEATURE}&granularity=month&year={year}&lang=fr"
+                ),
+            ),
+            (
+                format!("site by site, {FEATURE}, {year} (20 sites)"),
+                format!("/api/v1/stats/sites?feature={FEATURE}&period={year}"),
+            ),
+            (
+                format!("overview of {year}-06 (8 features)"),
+                self.overview(),
+            ),
+        ]
+    }
 }
 
 /// Latencies (p50, p99 in ms) of the big database, by request, and of the small one's statistics.
 struct Latencies {
-    yearly: (f64, f64),
-    monthly: (f64, f64),
-    overview: (f64, f64),
+    /// Each of [`Requests::statistics`], in order.
+    statistics: Vec<(f64, f64)>,
     first_page: (f64, f64),
     /// The page reached (1,000 unless the selection is shorter) and its latencies.
     deep_page: (usize, (f64, f64)),
@@ -157,11 +194,7 @@ async fn bench_database(kind: &str, events: u64, requests: &Requests) -> Result<
 
     let (small, store, _) = loaded(kind, "small", SMALL).await?;
     let small_stats = with_server(store, "logs:read", |server| async move {
-        let client = reqwest::Client::new();
-        Ok((
-            latency(&client, &server, &requests.yearly()).await?,
-            latency(&client, &server, &requests.monthly()).await?,
-        ))
+        statistics(&reqwest::Client::new(), &server, requests).await
     })
     .await?;
     remove_database(&small)?;
@@ -307,7 +340,7 @@ async fn vacuum_analyze(kind: &str, url: &str) -> Result<()> {
 async fn load(store: &Store, count: u64) -> Result<f64> {
     let company = CompanyId::parse(COMPANY)?;
     let mut events = event_stream(count, 1);
-    let mut in_flight = tokio::task::JoinSet::<Result<Recorded, StoreError>>::new();
+    let mut in_flight = tokio::task::JoinSet::<Result<RecordOutcome, StoreError>>::new();
     let (started, mut accepted, mut sent) = (Instant::now(), 0, 0u64);
     loop {
         let batch: Vec<NewEvent> = events.by_ref().take(LOAD_BATCH).collect();
@@ -368,9 +401,7 @@ async fn measure(server: Server, requests: &Requests) -> Result<Latencies> {
         }
     }
     Ok(Latencies {
-        yearly: latency(&client, &server, &requests.yearly()).await?,
-        monthly: latency(&client, &server, &requests.monthly()).await?,
-        overview: latency(&client, &server, &requests.overview()).await?,
+        statistics: statistics(&client, &server, requests).await?,
         first_page: latency(&client, &server, &requests.page(None)).await?,
         deep_page: (
             reached,
@@ -379,6 +410,19 @@ async fn measure(server: Server, requests: &Requests) -> Result<Latencies> {
         entries,
         export: export(&client, &server, &requests.export()).await?,
     })
+}
+
+/// p50 and p99 of each of [`Requests::statistics`].
+async fn statistics(
+    client: &reqwest::Client,
+    server: &Server,
+    requests: &Requests,
+) -> Result<Vec<(f64, f64)>> {
+    let mut figures = Vec::new();
+    for (_, path) in requests.statistics() {
+        figures.push(latency(client, server, &path).await?);
+    }
+    Ok(figures)
 }
 
 /// A successful answer to `GET path`.
@@ -431,12 +475,10 @@ async fn export(client: &reqwest::Client, server: &Server, path: &str) -> Result
     })
 }
 
-fn print_table(
-    events: u64,
-    requests: &Requests,
-    big: &Latencies,
-    (small_yearly, small_monthly): ((f64, f64), (f64, f64)),
-) {
+/// A line of the table: what was timed, (p50, p99) on the big database and on the small one.
+type TableRow = (String, (f64, f64), Option<(f64, f64)>);
+
+fn print_table(events: u64, requests: &Requests, big: &Latencies, small: Vec<(f64, f64)>) {
     let year = requests.year;
     let ms = |(p50, p99): (f64, f64)| format!("{p50:>8.2} {p99:>8.2}");
     println!(
@@ -449,22 +491,13 @@ fn print_table(
         "{:<58} {:>8} {:>8} {:>8} {:>8}",
         "", "p50", "p99", "p50", "p99"
     );
-    let rows = [
-        (
-            format!("yearly statistic, {FEATURE}, {}-{}", year - 3, year + 1),
-            big.yearly,
-            Some(small_yearly),
-        ),
-        (
-            format!("monthly statistic, {FEATURE}, 12 months of {year}"),
-            big.monthly,
-            Some(small_monthly),
-        ),
-        (
-            format!("overview of {year}-06 (8 features)"),
-            big.overview,
-            None,
-        ),
+    let mut rows: Vec<TableRow> = requests
+        .statistics()
+        .into_iter()
+        .zip(big.statistics.iter().zip(small))
+        .map(|((name, _), (big, small))| (name, *big, Some(small)))
+        .collect();
+    rows.extend([
         (
             format!(
                 "drill-down {FEATURE} {year} ({} entries), page 1",
@@ -478,7 +511,7 @@ fn print_table(
             big.deep_page.1,
             None,
         ),
-    ];
+    ]);
     for (name, latency, small) in rows {
         println!(
             "{name:<58} {} {}",
