@@ -555,7 +555,7 @@ impl Lang {
                 "Envoyé le 1er de chaque mois à {address}\u{202F}; le prochain portera sur {next}."
             ),
             Lang::En => {
-                format!("Sent on the 1st of each month to {address}; the next one tells {next}.")
+                format!("Sent on the 1st of each month to {address}; the next one covers {next}.")
             }
         }
     }

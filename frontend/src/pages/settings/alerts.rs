@@ -160,7 +160,7 @@ fn RuleList(rules: Rules, features: Features, changed: Callback<()>) -> impl Int
                         <td data-label=texts.condition>{condition}</td>
                         <td data-label=texts.webhook_url class="url">{rule.webhook_url.clone()}</td>
                         <td data-label=texts.state>{state}</td>
-                        <td data-label=texts.actions class="actions">
+                        <td data-label=texts.actions class="rule-actions">
                             <button type="button" class="remove-rule" aria-label=label
                                 on:click=move |_| ask(this.clone())>{texts.remove}</button>
                         </td>
