@@ -3,8 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use histo_api_types::{
-    AuditPage, ErrorBody, FeatureInfo, LogPage, Overview, RetentionInput, RetentionPreview,
-    Settings, Site, SiteInput, Statistics, TokenRequest, TokenResponse,
+    AdminPasswordInput, AlertEventPage, AlertRuleInput, AlertRules, AuditPage, AuditVerification,
+    DigestInput, DigestSettings, Erasure, ErasureInput, ErrorBody, FeatureInfo, LogPage,
+    NewAlertRule, Overview, RetentionInput, RetentionPreview, Settings, Site, SiteInput,
+    Statistics, TokenRequest, TokenResponse,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -203,6 +205,76 @@ pub async fn audit(cursor: Option<String>) -> Result<AuditPage, ApiError> {
     get(&format!("/api/v1/audit{}", query.encode())).await
 }
 
+/// `PUT /api/v1/settings/admin-password`: `current` may be absent only while none is set.
+pub async fn set_admin_password(current: Option<String>, new: &str) -> Result<(), ApiError> {
+    let body = AdminPasswordInput {
+        current_password: current,
+        new_password: new.to_owned(),
+    };
+    send_body(
+        signed(Request::put("/api/v1/settings/admin-password")),
+        &body,
+    )
+    .await
+    .map(drop)
+}
+
+/// `POST /api/v1/erasures`: every entry of `user_code` gets the user code `ERASED`.
+pub async fn erase(user_code: &str, admin_password: &str) -> Result<Erasure, ApiError> {
+    let body = ErasureInput {
+        user_code: user_code.to_owned(),
+        admin_password: admin_password.to_owned(),
+    };
+    send_json(signed(Request::post("/api/v1/erasures")), &body).await
+}
+
+/// `GET /api/v1/audit/verification`: whether every entry of the audit trail is as Histo wrote it.
+pub async fn audit_verification() -> Result<AuditVerification, ApiError> {
+    get("/api/v1/audit/verification").await
+}
+
+/// `GET /api/v1/alerts/rules`.
+pub async fn alert_rules() -> Result<AlertRules, ApiError> {
+    get("/api/v1/alerts/rules").await
+}
+
+/// `POST /api/v1/alerts/rules`: the rule, with its webhooks' key shown this once.
+pub async fn add_alert_rule(rule: &AlertRuleInput) -> Result<NewAlertRule, ApiError> {
+    send_json(signed(Request::post("/api/v1/alerts/rules")), rule).await
+}
+
+/// `DELETE /api/v1/alerts/rules/{id}`.
+pub async fn remove_alert_rule(id: &str) -> Result<(), ApiError> {
+    let url = format!("/api/v1/alerts/rules/{}", encode(id));
+    send(signed(Request::delete(&url))).await.map(drop)
+}
+
+/// `GET /api/v1/alerts/events`: the newest firings and recoveries, or those after `cursor`.
+pub async fn alert_events(cursor: Option<String>) -> Result<AlertEventPage, ApiError> {
+    let query = Query::new().add_opt("cursor", cursor);
+    get(&format!("/api/v1/alerts/events{}", query.encode())).await
+}
+
+/// `GET /api/v1/alerts/digest`: nulls when the company has no monthly digest.
+pub async fn digest() -> Result<DigestSettings, ApiError> {
+    get("/api/v1/alerts/digest").await
+}
+
+/// `PUT /api/v1/alerts/digest`: the answer holds the signature's key, shown this once.
+pub async fn set_digest(webhook_url: &str) -> Result<DigestSettings, ApiError> {
+    let body = DigestInput {
+        webhook_url: webhook_url.to_owned(),
+    };
+    send_json(signed(Request::put("/api/v1/alerts/digest")), &body).await
+}
+
+/// `DELETE /api/v1/alerts/digest`.
+pub async fn stop_digest() -> Result<(), ApiError> {
+    send(signed(Request::delete("/api/v1/alerts/digest")))
+        .await
+        .map(drop)
+}
+
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     let response = send(signed(Request::get(url))).await?;
     response
@@ -212,16 +284,20 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(call: Call, body: &B) -> Result<T, ApiError> {
+    send_body(call, body)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+async fn send_body<B: Serialize>(call: Call, body: &B) -> Result<Response, ApiError> {
     let request = call
         .request
         .json(body)
         .map_err(|e| ApiError::Decode(e.to_string()))?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
-    let response = check(response, call.token).await?;
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    check(response, call.token).await
 }
 
 /// A request and the token that it carries, if any: its answer speaks of that token only (a late

@@ -2,7 +2,7 @@
 //! dates, plurals and French typography (a narrow no-break space, U+202F, before `%` `:` `;` `?` `!`;
 //! typographic apostrophes). Feature, outcome and cause names come from `GET /api/v1/features`.
 
-use histo_api_types::Label;
+use histo_api_types::{AlertCondition, AlertEvent, AuditVerification, Label, WebhookState};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -69,6 +69,22 @@ pub const ENTRIES: Noun = Noun {
 pub const REMOVED_ENTRIES: Noun = Noun {
     fr: ("entrée supprimée", "entrées supprimées"),
     en: ("entry removed", "entries removed"),
+};
+pub const ANONYMISED_ENTRIES: Noun = Noun {
+    fr: ("entrée anonymisée", "entrées anonymisées"),
+    en: ("entry anonymised", "entries anonymised"),
+};
+pub const ERRORS: Noun = Noun {
+    fr: ("erreur", "erreurs"),
+    en: ("error", "errors"),
+};
+pub const USES: Noun = Noun {
+    fr: ("utilisation", "utilisations"),
+    en: ("use", "uses"),
+};
+pub const MINUTES: Noun = Noun {
+    fr: ("minute", "minutes"),
+    en: ("minute", "minutes"),
 };
 pub const HIDDEN_SITES: Noun = Noun {
     fr: (
@@ -350,6 +366,200 @@ impl Lang {
         note
     }
 
+    /// The confirmation asked before an erasure (no API tells the number of entries beforehand).
+    pub fn erasure_warning(self, user_code: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Toutes les entrées du code utilisateur «\u{202F}{user_code}\u{202F}» seront anonymisées (leur code devient ERASED). C’est définitif."
+            ),
+            Lang::En => format!(
+                "Every entry of the user code “{user_code}” will be anonymised (its code becomes ERASED). This cannot be undone."
+            ),
+        }
+    }
+
+    /// What an erasure did.
+    pub fn erased(self, user_code: &str, entries: u64) -> String {
+        let n = self.count(entries, &ANONYMISED_ENTRIES);
+        match self {
+            Lang::Fr => format!("«\u{202F}{user_code}\u{202F}» effacé\u{202F}: {n}."),
+            Lang::En => format!("“{user_code}” erased: {n}."),
+        }
+    }
+
+    /// What the verification of the audit chain found (`GET /api/v1/audit/verification`).
+    pub fn trail_verification(self, check: &AuditVerification, timezone: &str) -> String {
+        let verified = match (&check.verified_up_to, self) {
+            (Some(at), Lang::Fr) => {
+                format!("Journal vérifié jusqu’au {}.", self.date_time(at, timezone))
+            }
+            (Some(at), Lang::En) => {
+                format!("Trail verified up to {}.", self.date_time(at, timezone))
+            }
+            (None, Lang::Fr) => "Aucune entrée du journal n’a pu être vérifiée.".to_owned(),
+            (None, Lang::En) => "No entry of the trail could be verified.".to_owned(),
+        };
+        let Some(found) = &check.first_break else {
+            return verified;
+        };
+        let place = match (found.entry, self) {
+            (Some(n), Lang::Fr) => format!("L’entrée n°\u{A0}{n}"),
+            (Some(n), Lang::En) => format!("Entry #{n}"),
+            (None, Lang::Fr) => "Une entrée".to_owned(),
+            (None, Lang::En) => "An entry".to_owned(),
+        };
+        let what = match (&found.action, &found.at) {
+            (Some(action), Some(at)) => format!(
+                " ({}, {})",
+                self.audit_action(action),
+                self.date_time(at, timezone)
+            ),
+            _ => String::new(),
+        };
+        let problem = match (found.problem.as_str(), self) {
+            ("removed", Lang::Fr) => "a été supprimée",
+            ("removed", Lang::En) => "was removed",
+            ("added", Lang::Fr) => "a été ajoutée hors de Histo",
+            ("added", Lang::En) => "was added outside Histo",
+            (_, Lang::Fr) => "a été modifiée hors de Histo",
+            (_, Lang::En) => "was changed outside Histo",
+        };
+        match self {
+            Lang::Fr => format!(
+                "Attention\u{202F}: le journal n’est plus tel que Histo l’a écrit. {place}{what} {problem}. {verified}"
+            ),
+            Lang::En => format!(
+                "Warning: the trail is no longer as Histo wrote it. {place}{what} {problem}. {verified}"
+            ),
+        }
+    }
+
+    /// An alert rule's condition in words: "au moins 5 erreurs en 10 minutes", "error share above
+    /// 20% over the last 50 uses".
+    pub fn condition(self, condition: &AlertCondition) -> String {
+        match *condition {
+            AlertCondition::Errors { errors, minutes } => {
+                let (errors, minutes) = (
+                    self.count(errors.into(), &ERRORS),
+                    self.count(minutes.into(), &MINUTES),
+                );
+                match self {
+                    Lang::Fr => format!("au moins {errors} en {minutes}"),
+                    Lang::En => format!("at least {errors} within {minutes}"),
+                }
+            }
+            AlertCondition::ErrorShare { percent, uses } => {
+                let share = self.percent_value(percent.into());
+                let uses = self.number(uses.into());
+                match self {
+                    Lang::Fr => {
+                        format!("plus de {share} d’erreurs sur les {uses} dernières utilisations")
+                    }
+                    Lang::En => format!("error share above {share} over the last {uses} uses"),
+                }
+            }
+        }
+    }
+
+    /// A rule in a few words: "Envoi d’e-mails, LYON, au moins 5 erreurs en 10 minutes".
+    pub fn rule_words(self, feature: &str, site: &str, condition: &AlertCondition) -> String {
+        format!("{feature}, {site}, {}", self.condition(condition))
+    }
+
+    /// The question before a rule is removed.
+    pub fn remove_rule_warning(self, rule: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Supprimer la règle «\u{202F}{rule}\u{202F}»\u{202F}? Ses webhooks déjà en route partent quand même\u{202F}; son historique reste."
+            ),
+            Lang::En => format!(
+                "Remove the rule “{rule}”? Its webhooks already on their way still go; its history stays."
+            ),
+        }
+    }
+
+    /// A firing or a recovery in a sentence, with the counts that made it change.
+    pub fn alert_event(self, feature: &str, site: &str, event: &AlertEvent) -> String {
+        let counts = match self {
+            Lang::Fr => format!(
+                "{} sur {}",
+                self.count(event.window.errors, &ERRORS),
+                self.count(event.window.uses, &USES)
+            ),
+            Lang::En => format!(
+                "{} out of {}",
+                self.count(event.window.errors, &ERRORS),
+                self.count(event.window.uses, &USES)
+            ),
+        };
+        let condition = self.condition(&event.condition);
+        match (event.state.as_str(), self) {
+            ("firing", Lang::Fr) => format!(
+                "{feature}, {site}\u{202F}: alerte déclenchée, {counts} ({condition})."
+            ),
+            ("firing", Lang::En) => {
+                format!("{feature}, {site}: alert fired, {counts} ({condition}).")
+            }
+            (_, Lang::Fr) => format!(
+                "{feature}, {site}\u{202F}: retour à la normale, {counts} (la règle\u{202F}: {condition})."
+            ),
+            (_, Lang::En) => {
+                format!("{feature}, {site}: back to normal, {counts} (the rule: {condition}).")
+            }
+        }
+    }
+
+    /// Where an alert's webhook is.
+    pub fn webhook_state(self, webhook: Option<&WebhookState>) -> String {
+        let Some(webhook) = webhook else {
+            return "–".to_owned();
+        };
+        let fr = self == Lang::Fr;
+        match (webhook.state.as_str(), &webhook.last_error) {
+            ("delivered", _) if fr => "Reçu par l’ERP".to_owned(),
+            ("delivered", _) => "Received by the ERP".to_owned(),
+            ("failed", error) if fr => format!(
+                "Abandonné après une journée d’essais{}",
+                error
+                    .as_ref()
+                    .map(|e| format!("\u{202F}: {e}"))
+                    .unwrap_or_default()
+            ),
+            ("failed", error) => format!(
+                "Given up after a day of tries{}",
+                error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+            ),
+            (_, None) if fr => "En cours d’envoi".to_owned(),
+            (_, None) => "Being sent".to_owned(),
+            (_, Some(error)) if fr => format!("Nouvel essai à venir\u{202F}: {error}"),
+            (_, Some(error)) => format!("To be tried again: {error}"),
+        }
+    }
+
+    /// Where the monthly digest goes, and the month that the next one tells.
+    pub fn digest_going(self, address: &str, last_month: &str) -> String {
+        let next = last_month
+            .split_once('-')
+            .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+            .map(|(y, m)| {
+                if m >= 12 {
+                    format!("{}-01", y + 1)
+                } else {
+                    format!("{y}-{:02}", m + 1)
+                }
+            })
+            .map(|month| self.period_long(&month))
+            .unwrap_or_default();
+        match self {
+            Lang::Fr => format!(
+                "Envoyé le 1er de chaque mois à {address}\u{202F}; le prochain portera sur {next}."
+            ),
+            Lang::En => {
+                format!("Sent on the 1st of each month to {address}; the next one covers {next}.")
+            }
+        }
+    }
+
     /// A readable account of an audit entry's change, from its `before` and `after`.
     pub fn audit_change(
         self,
@@ -428,6 +638,43 @@ impl Lang {
                     format!("User code erased from {n}.")
                 }
             }
+            "alert_rule_added" | "alert_rule_removed" => {
+                let rule = if action == "alert_rule_added" {
+                    after
+                } else {
+                    before
+                };
+                let (threshold, window) = (
+                    number(rule, "threshold").unwrap_or(0) as u32,
+                    number(rule, "window").unwrap_or(0) as u32,
+                );
+                let condition = match text(rule, "condition").as_deref() {
+                    Some("error_share") => AlertCondition::ErrorShare {
+                        percent: threshold,
+                        uses: window,
+                    },
+                    _ => AlertCondition::Errors {
+                        errors: threshold,
+                        minutes: window,
+                    },
+                };
+                let site = text(rule, "site").unwrap_or_else(|| self.texts().all_sites.to_owned());
+                let words = self.rule_words(
+                    &text(rule, "feature").unwrap_or_default(),
+                    &site,
+                    &condition,
+                );
+                format!(
+                    "{words} → {}",
+                    text(rule, "webhook_url").unwrap_or_default()
+                )
+            }
+            "digest_changed" => match (text(after, "webhook_url"), fr) {
+                (Some(address), true) => format!("Envoyé à {address}."),
+                (Some(address), false) => format!("Sent to {address}."),
+                (None, true) => "Arrêté.".to_owned(),
+                (None, false) => "Stopped.".to_owned(),
+            },
             _ => [before, after]
                 .into_iter()
                 .flatten()
@@ -474,6 +721,9 @@ impl Lang {
                 "Too many attempts: admin password locked",
             ),
             "user_erased" => ("Effacement d’un code utilisateur", "User code erased"),
+            "alert_rule_added" => ("Règle d’alerte ajoutée", "Alert rule added"),
+            "alert_rule_removed" => ("Règle d’alerte supprimée", "Alert rule removed"),
+            "digest_changed" => ("Récapitulatif mensuel modifié", "Monthly digest changed"),
             other => return other.to_owned(),
         };
         match self {
@@ -589,6 +839,56 @@ pub struct Texts {
     pub action: &'static str,
     pub change: &'static str,
     pub no_audit: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub new_password_again: &'static str,
+    pub admin_password_purpose: &'static str,
+    pub change_admin_password: &'static str,
+    pub password_length: &'static str,
+    pub passwords_differ: &'static str,
+    pub wrong_current_password: &'static str,
+    pub admin_password_already_set: &'static str,
+    pub admin_password_changed_meanwhile: &'static str,
+    pub admin_password_saved: &'static str,
+    pub no_admin_password_yet: &'static str,
+    pub erasure_title: &'static str,
+    pub erasure_purpose: &'static str,
+    pub erase: &'static str,
+    pub erase_for_good: &'static str,
+    pub alerts_title: &'static str,
+    pub alerts_purpose: &'static str,
+    pub feature: &'static str,
+    pub condition: &'static str,
+    pub webhook_url: &'static str,
+    pub state: &'static str,
+    pub firing: &'static str,
+    pub quiet: &'static str,
+    pub remove: &'static str,
+    pub remove_rule: &'static str,
+    pub no_rules: &'static str,
+    pub add_rule: &'static str,
+    pub choose: &'static str,
+    pub errors_condition: &'static str,
+    pub share_condition: &'static str,
+    pub errors_at_least: &'static str,
+    pub within_minutes: &'static str,
+    pub share_percent: &'static str,
+    pub last_uses: &'static str,
+    pub webhook_refused: &'static str,
+    pub secret_once: &'static str,
+    pub copy_key: &'static str,
+    pub copied: &'static str,
+    pub refresh: &'static str,
+    pub alert_history_title: &'static str,
+    pub alert: &'static str,
+    pub webhook: &'static str,
+    pub no_alert_events: &'static str,
+    pub digest_title: &'static str,
+    pub digest_purpose: &'static str,
+    pub no_digest: &'static str,
+    pub digest_address: &'static str,
+    pub stop_digest: &'static str,
+    pub digest_stopped: &'static str,
     pub months: [&'static str; 12],
     pub months_long: [&'static str; 12],
 }
@@ -687,13 +987,63 @@ pub static FR: Texts = Texts {
     wrong_admin_password: "Mot de passe administrateur incorrect.",
     too_many_attempts: "Trop d’essais\u{202F}: réessayez plus tard.",
     saved: "Enregistré.",
-    settings_read_only: "Seul l’administrateur de la société peut modifier la durée de conservation et lire le journal des modifications.",
+    settings_read_only: "Seul l’administrateur de la société peut modifier ces paramètres, effacer un code utilisateur, gérer les alertes et lire le journal des modifications.",
     audit_title: "Journal des modifications",
     when: "Quand",
     actor: "Qui",
     action: "Action",
     change: "Changement",
     no_audit: "Aucune modification enregistrée.",
+    current_password: "Mot de passe actuel",
+    new_password: "Nouveau mot de passe (8 caractères au moins)",
+    new_password_again: "Nouveau mot de passe, à nouveau",
+    admin_password_purpose: "Il est demandé pour changer la durée de conservation et pour effacer un code utilisateur. Laissez le mot de passe actuel vide tant qu’aucun n’est défini.",
+    change_admin_password: "Enregistrer le mot de passe",
+    password_length: "Le nouveau mot de passe doit compter de 8 à 1\u{202F}024 caractères.",
+    passwords_differ: "Les deux nouveaux mots de passe ne sont pas identiques.",
+    wrong_current_password: "Mot de passe actuel incorrect.",
+    admin_password_already_set: "Un mot de passe administrateur est déjà défini\u{202F}: tapez-le dans «\u{202F}Mot de passe actuel\u{202F}».",
+    admin_password_changed_meanwhile: "Le mot de passe administrateur vient d’être changé ailleurs\u{202F}: réessayez.",
+    admin_password_saved: "Mot de passe administrateur enregistré.",
+    no_admin_password_yet: "Aucun mot de passe administrateur n’est encore défini\u{202F}: choisissez-en un dans «\u{202F}Mot de passe administrateur\u{202F}».",
+    erasure_title: "Droit à l’effacement",
+    erasure_purpose: "Le code utilisateur de chaque entrée d’une personne est remplacé par ERASED. Les totaux des statistiques ne changent pas.",
+    erase: "Effacer…",
+    erase_for_good: "Effacer définitivement",
+    alerts_title: "Alertes",
+    alerts_purpose: "Une règle prévient l’ERP par un webhook signé quand une fonctionnalité se met à échouer, puis quand elle fonctionne de nouveau.",
+    feature: "Fonctionnalité",
+    condition: "Condition",
+    webhook_url: "Adresse du webhook",
+    state: "État",
+    firing: "En alerte",
+    quiet: "Normal",
+    remove: "Supprimer",
+    remove_rule: "Supprimer la règle",
+    no_rules: "Aucune règle d’alerte.",
+    add_rule: "Ajouter une règle",
+    choose: "Choisir…",
+    errors_condition: "Au moins N erreurs en M minutes",
+    share_condition: "Plus de P\u{202F}% d’erreurs sur les K dernières utilisations",
+    errors_at_least: "Erreurs, au moins (N)",
+    within_minutes: "En minutes (M)",
+    share_percent: "Part d’erreurs, plus de (P, en\u{202F}%)",
+    last_uses: "Dernières utilisations (K, de 5 à 1\u{202F}000)",
+    webhook_refused: "Le serveur n’autorise pas cette adresse\u{202F}: seules celles que son exploitant a permises (HISTO_WEBHOOK_ALLOW) peuvent recevoir des webhooks.",
+    secret_once: "Clé de signature des webhooks (en-tête X-Histo-Signature, HMAC-SHA256 du corps)\u{202F}: copiez-la maintenant, elle ne sera plus jamais affichée.",
+    copy_key: "Copier la clé",
+    copied: "Clé copiée",
+    refresh: "Actualiser",
+    alert_history_title: "Historique des alertes",
+    alert: "Alerte",
+    webhook: "Webhook",
+    no_alert_events: "Aucune alerte pour l’instant.",
+    digest_title: "Récapitulatif mensuel",
+    digest_purpose: "Le 1er de chaque mois, les chiffres du mois écoulé par fonctionnalité, comparés au même mois de l’année précédente, et les sites aux erreurs les plus nombreuses, envoyés par un webhook signé.",
+    no_digest: "Aucun récapitulatif mensuel n’est envoyé.",
+    digest_address: "Adresse du webhook du récapitulatif",
+    stop_digest: "Arrêter le récapitulatif",
+    digest_stopped: "Récapitulatif arrêté.",
     months: [
         "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
     ],
@@ -797,13 +1147,63 @@ pub static EN: Texts = Texts {
     wrong_admin_password: "Wrong administrator password.",
     too_many_attempts: "Too many attempts: try again later.",
     saved: "Saved.",
-    settings_read_only: "Only the company’s administrator can change the retention period and read the audit trail.",
+    settings_read_only: "Only the company’s administrator can change these settings, erase a user code, manage alerts and read the audit trail.",
     audit_title: "Audit trail",
     when: "When",
     actor: "Who",
     action: "Action",
     change: "Change",
     no_audit: "No changes recorded.",
+    current_password: "Current password",
+    new_password: "New password (at least 8 characters)",
+    new_password_again: "New password again",
+    admin_password_purpose: "It is asked for to change the retention period and to erase a user code. Leave the current password empty while none is set.",
+    change_admin_password: "Save the password",
+    password_length: "The new password must have 8 to 1,024 characters.",
+    passwords_differ: "The two new passwords are not the same.",
+    wrong_current_password: "Wrong current password.",
+    admin_password_already_set: "An administrator password is already set: type it in “Current password”.",
+    admin_password_changed_meanwhile: "The administrator password has just been changed elsewhere: try again.",
+    admin_password_saved: "Administrator password saved.",
+    no_admin_password_yet: "No administrator password is set yet: choose one under “Administrator password”.",
+    erasure_title: "Right to erasure",
+    erasure_purpose: "Every entry of a person gets the user code ERASED instead of theirs. The statistics’ totals do not change.",
+    erase: "Erase…",
+    erase_for_good: "Erase for good",
+    alerts_title: "Alerts",
+    alerts_purpose: "A rule tells the ERP by a signed webhook when a feature starts failing, and again when it works again.",
+    feature: "Feature",
+    condition: "Condition",
+    webhook_url: "Webhook address",
+    state: "State",
+    firing: "Firing",
+    quiet: "Normal",
+    remove: "Remove",
+    remove_rule: "Remove the rule",
+    no_rules: "No alert rules.",
+    add_rule: "Add a rule",
+    choose: "Choose…",
+    errors_condition: "At least N errors within M minutes",
+    share_condition: "Error share above P% over the last K uses",
+    errors_at_least: "Errors, at least (N)",
+    within_minutes: "Within minutes (M)",
+    share_percent: "Error share above (P, in %)",
+    last_uses: "Last uses (K, 5 to 1,000)",
+    webhook_refused: "The server does not allow this address: only those its operator allowed (HISTO_WEBHOOK_ALLOW) can receive webhooks.",
+    secret_once: "The key of the webhooks’ signature (header X-Histo-Signature, HMAC-SHA256 of the body): copy it now, it will not be shown again.",
+    copy_key: "Copy the key",
+    copied: "Key copied",
+    refresh: "Refresh",
+    alert_history_title: "Alert history",
+    alert: "Alert",
+    webhook: "Webhook",
+    no_alert_events: "No alerts yet.",
+    digest_title: "Monthly digest",
+    digest_purpose: "On the 1st of each month, last month’s figures per feature, against the same month a year earlier, and the sites with the most errors, sent by a signed webhook.",
+    no_digest: "No monthly digest is sent.",
+    digest_address: "The digest’s webhook address",
+    stop_digest: "Stop the digest",
+    digest_stopped: "Digest stopped.",
     months: [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],

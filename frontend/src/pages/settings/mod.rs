@@ -1,9 +1,16 @@
 //! The settings page: the retention period and the last purge for everyone who reads the logs; for
 //! the company's administrator (`settings:admin`), a dialog that changes the period — saying
 //! beforehand which entries a shorter one removes for good and asking to confirm it, then the
-//! admin password — and the audit trail, each change told in a sentence.
+//! admin password —, the admin password itself, the right to erasure, alert rules and their
+//! history, the monthly digest, and the audit trail, each change told in a sentence, with how far
+//! its chain is verified.
 
-use histo_api_types::{AuditEntry, RetentionPreview};
+mod admin_password;
+mod alerts;
+mod digest;
+mod erasure;
+
+use histo_api_types::{AuditEntry, AuditVerification, RetentionPreview};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -51,8 +58,20 @@ pub fn SettingsPage() -> impl IntoView {
                 let page = api::audit(cursor).await?;
                 Ok((page.items, page.next_cursor))
             });
-            let reload_audit = Callback::new(move |()| audit.reload());
-            view! { <RetentionChange settings reload_audit/><AuditTrail settings audit/> }.into_any()
+            let verification = LocalResource::new(api::audit_verification);
+            let reload_audit = Callback::new(move |()| {
+                audit.reload();
+                verification.refetch();
+            });
+            view! {
+                <RetentionChange settings reload_audit/>
+                <admin_password::AdminPassword reload_audit/>
+                <erasure::Erasure reload_audit/>
+                <alerts::Alerts settings reload_audit/>
+                <digest::MonthlyDigest reload_audit/>
+                <AuditTrail settings audit verification/>
+            }
+            .into_any()
         } else {
             view! { <p class="note" id="settings-read-only">{move || t().settings_read_only}</p> }.into_any()
         }}
@@ -60,6 +79,16 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 type SettingsResource = LocalResource<Result<histo_api_types::Settings, ApiError>>;
+
+/// What the page says when the server refused an admin password, or has none yet.
+fn password_refusal(error: &ApiError) -> String {
+    match error {
+        ApiError::Forbidden(_) => t().wrong_admin_password.to_owned(),
+        ApiError::Refused(409, _) => t().no_admin_password_yet.to_owned(),
+        ApiError::Refused(429, _) => t().too_many_attempts.to_owned(),
+        other => text::error_message(other),
+    }
+}
 
 /// The button and dialog that change the retention period, and what happened after saving.
 #[component]
@@ -206,12 +235,7 @@ fn RetentionChange(settings: SettingsResource, reload_audit: Callback<()>) -> im
     };
     let dialog_error = move || {
         error.get().map(|e| {
-            let message = match &e {
-                ApiError::Forbidden(_) => t().wrong_admin_password.to_owned(),
-                ApiError::Refused(429, _) => t().too_many_attempts.to_owned(),
-                other => text::error_message(other),
-            };
-            view! { <p class="error" role="alert" id="retention-error">{message}</p> }
+            view! { <p class="error" role="alert" id="retention-error">{password_refusal(&e)}</p> }
         })
     };
 
@@ -268,18 +292,39 @@ async fn pause(milliseconds: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The audit trail, newest first, read page by page.
+/// The company's time zone, once the settings have come.
+fn zone_of(settings: SettingsResource) -> String {
+    settings
+        .get()
+        .and_then(Result::ok)
+        .map(|s| s.timezone)
+        .unwrap_or_else(|| "Europe/Paris".into())
+}
+
+/// The audit trail, newest first, read page by page, below how far its chain is verified.
 #[component]
-fn AuditTrail(settings: SettingsResource, audit: Paged<AuditEntry>) -> impl IntoView {
+fn AuditTrail(
+    settings: SettingsResource,
+    audit: Paged<AuditEntry>,
+    verification: LocalResource<Result<AuditVerification, ApiError>>,
+) -> impl IntoView {
     let (items, state) = (audit.items, audit.state);
+    let verified = move || match verification.get() {
+        Some(Ok(check)) => {
+            let sentence = text::lang()
+                .get()
+                .trail_verification(&check, &zone_of(settings));
+            let class = if check.intact { "note" } else { "warning" };
+            view! { <p id="audit-verification" class=class data-intact=check.intact.to_string()>{sentence}</p> }
+                .into_any()
+        }
+        Some(Err(e)) => failure(&e).into_any(),
+        None => ().into_any(),
+    };
     let rows = move || {
         let lang = text::lang().get();
         let texts = lang.texts();
-        let zone = settings
-            .get()
-            .and_then(Result::ok)
-            .map(|s| s.timezone)
-            .unwrap_or_else(|| "Europe/Paris".into());
+        let zone = zone_of(settings);
         items
             .get()
             .into_iter()
@@ -300,6 +345,7 @@ fn AuditTrail(settings: SettingsResource, audit: Paged<AuditEntry>) -> impl Into
     let empty = move || state.get() == Load::Ready && items.with(Vec::is_empty);
     view! {
         <h2>{move || t().audit_title}</h2>
+        {verified}
         <Show when=empty>
             <p class="note">{move || t().no_audit}</p>
         </Show>
