@@ -55,9 +55,30 @@ impl Condition {
 
     /// `errors` or `error_share`.
     pub fn kind(self) -> &'static str {
+        self.parts().0
+    }
+
+    /// The condition as it is stored: its kind, its threshold (errors or percent) and the size of
+    /// its window (minutes or uses).
+    pub fn parts(self) -> (&'static str, u32, u32) {
         match self {
-            Condition::Errors { .. } => "errors",
-            Condition::ErrorShare { .. } => "error_share",
+            Condition::Errors { errors, minutes } => ("errors", errors, minutes),
+            Condition::ErrorShare { percent, uses } => ("error_share", percent, uses),
+        }
+    }
+
+    /// The condition of stored [`parts`](Condition::parts); `None` for an unknown kind.
+    pub fn from_parts(kind: &str, threshold: u32, size: u32) -> Option<Condition> {
+        match kind {
+            "errors" => Some(Condition::Errors {
+                errors: threshold,
+                minutes: size,
+            }),
+            "error_share" => Some(Condition::ErrorShare {
+                percent: threshold,
+                uses: size,
+            }),
+            _ => None,
         }
     }
 
@@ -141,6 +162,42 @@ mod tests {
             uses: 5,
         };
         assert!(any_error.holds(window(5, 1)) && !any_error.holds(window(5, 0)));
+    }
+
+    #[test]
+    fn a_condition_reads_back_from_what_is_stored() {
+        for condition in [
+            Condition::Errors {
+                errors: 3,
+                minutes: 10,
+            },
+            Condition::ErrorShare {
+                percent: 20,
+                uses: 50,
+            },
+        ] {
+            let (kind, threshold, size) = condition.parts();
+            assert_eq!(
+                Condition::from_parts(kind, threshold, size),
+                Some(condition)
+            );
+        }
+        assert_eq!(Condition::from_parts("spike", 1, 1), None);
+        assert_eq!(
+            (
+                Condition::Errors {
+                    errors: 1,
+                    minutes: 1
+                }
+                .kind(),
+                Condition::ErrorShare {
+                    percent: 1,
+                    uses: 5
+                }
+                .kind()
+            ),
+            ("errors", "error_share")
+        );
     }
 
     #[test]

@@ -350,6 +350,14 @@ mod tests {
             .collect()
     }
 
+    fn messages(value: Value) -> Vec<(String, String)> {
+        read(&value)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect()
+    }
+
     fn email() -> Value {
         json!({"feature": "email", "outcome": "success", "site": "LYON", "user_code": "u1",
                "occurred_at": "2026-03-31T23:30:00Z"})
@@ -379,6 +387,42 @@ mod tests {
         let mut e = email();
         e["cause"] = json!("configuration");
         assert_eq!(fields(e), ["cause"]);
+    }
+
+    #[test]
+    fn a_null_cause_is_no_cause_and_a_bad_one_is_named_once() {
+        let mut e = email();
+        e["outcome"] = json!("error");
+        e["cause"] = json!(null);
+        assert_eq!(fields(e.clone()), ["cause"]);
+        e["cause"] = json!(5);
+        assert_eq!(
+            messages(e),
+            [("cause".to_owned(), "must be a string".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_unknown_feature_leaves_its_error_cause_alone() {
+        let mut e = email();
+        e["feature"] = json!("fax");
+        e["outcome"] = json!("error");
+        e["cause"] = json!("configuration");
+        assert_eq!(fields(e), ["feature"]);
+    }
+
+    #[test]
+    fn an_outcome_of_another_feature_is_refused_with_the_feature_s_own() {
+        let mut e = email();
+        e["outcome"] = json!("no_result");
+        assert_eq!(
+            messages(e),
+            [(
+                "outcome".to_owned(),
+                "'email' has no outcome 'no_result' (expected one of: success, error, stopped)"
+                    .to_owned()
+            )]
+        );
     }
 
     #[test]
@@ -423,8 +467,20 @@ mod tests {
         let mut e = email();
         e["occurred_at"] = json!("1999-12-31T23:59:59Z");
         assert_eq!(fields(e.clone()), ["occurred_at"]);
-        e["occurred_at"] = json!("2026-11-29T12:00:01Z");
+        e["occurred_at"] = json!("2026-11-28T12:00:01Z");
         assert_eq!(fields(e.clone()), ["occurred_at"]);
+        // The bounds themselves are accepted: 1 January 2000, and a day after now.
+        for at in [
+            "2000-01-01T00:00:00Z",
+            "2026-11-28T12:00:00Z",
+            "2026-11-28T11:00:00Z",
+        ] {
+            e["occurred_at"] = json!(at);
+            assert_eq!(
+                read(&e).map(|event| event.occurred_at.to_rfc3339()),
+                Ok(at.replace('Z', "+00:00"))
+            );
+        }
         e["occurred_at"] = json!("2026-03-31 23:30:00");
         assert_eq!(fields(e), ["occurred_at"]);
     }
@@ -458,6 +514,8 @@ mod tests {
         e["id"] = json!("0190b6e4-1d2a-7c3b-8e5f-0123456789ab");
         assert!(read(&e).is_ok());
         e["id"] = json!("42");
+        assert_eq!(fields(e.clone()), ["id"]);
+        e["id"] = json!("00000000-0000-0000-0000-000000000000");
         assert_eq!(fields(e), ["id"]);
     }
 }

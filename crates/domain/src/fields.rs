@@ -273,6 +273,39 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_keeps_its_events_and_names_its_fields() {
+        let FieldValue::Object(batch) = body(r#"{"events": [{"site": "LYON"}, {}]}"#) else {
+            panic!("an object")
+        };
+        assert_eq!(batch.names().collect::<Vec<_>>(), ["events"]);
+        let Some(FieldValue::Events { events, total }) = batch.get("events") else {
+            panic!("events")
+        };
+        assert_eq!((events.len(), *total), (2, 2));
+        let kinds: Vec<_> = [r#"null"#, r#""x""#, r#"{}"#, r#"[1]"#, r#"true"#, r#"1.5"#]
+            .iter()
+            .map(|json| {
+                let FieldValue::Object(event) = body(&format!(r#"{{"site": {json}}}"#)) else {
+                    panic!("an object")
+                };
+                event.get("site").map(FieldValue::kind)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "null",
+                "a string",
+                "an object",
+                "an array",
+                "a boolean",
+                "a number"
+            ]
+            .map(Some)
+        );
+    }
+
+    #[test]
     fn a_batch_beyond_the_limit_is_counted_not_kept() {
         let events = vec!["{}"; MAX_BATCH + 5].join(",");
         let FieldValue::Object(batch) = body(&format!(r#"{{"events": [{events}]}}"#)) else {

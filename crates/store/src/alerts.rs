@@ -111,17 +111,8 @@ fn rule_of(
     size: i32,
 ) -> Result<AlertRule, StoreError> {
     let number = |n: i32| u32::try_from(n).map_err(|_| bad("negative number"));
-    let condition = match condition {
-        "errors" => Condition::Errors {
-            errors: number(threshold)?,
-            minutes: number(size)?,
-        },
-        "error_share" => Condition::ErrorShare {
-            percent: number(threshold)?,
-            uses: number(size)?,
-        },
-        other => return Err(bad(&format!("unknown condition {other:?}"))),
-    };
+    let condition = Condition::from_parts(condition, number(threshold)?, number(size)?)
+        .ok_or_else(|| bad(&format!("unknown condition {condition:?}")))?;
     Ok(AlertRule {
         feature: Feature::parse(feature).ok_or_else(|| bad("unknown feature"))?,
         site: site
@@ -134,10 +125,7 @@ fn rule_of(
 
 /// The stored threshold and window size of a condition.
 fn numbers(condition: Condition) -> (i32, i32) {
-    let (threshold, size) = match condition {
-        Condition::Errors { errors, minutes } => (errors, minutes),
-        Condition::ErrorShare { percent, uses } => (percent, uses),
-    };
+    let (_, threshold, size) = condition.parts();
     (
         i32::try_from(threshold).unwrap_or(i32::MAX),
         i32::try_from(size).unwrap_or(i32::MAX),
