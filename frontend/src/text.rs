@@ -173,6 +173,21 @@ impl Lang {
         }
     }
 
+    /// The change from `before` to `now` in %, signed: "+12,5 %", "−25 %" ("+12.5%" in English);
+    /// "—" when there was nothing before.
+    pub fn change(self, now: u64, before: u64) -> String {
+        if before == 0 {
+            return "—".into();
+        }
+        let value = (now as f64 - before as f64) * 100.0 / before as f64;
+        let sign = match value {
+            v if v >= 0.05 => "+",
+            v if v <= -0.05 => "\u{2212}",
+            _ => "",
+        };
+        format!("{sign}{}", self.percent_value(value.abs()))
+    }
+
     /// An RFC 3339 instant as date and time in the company's time zone.
     pub fn date_time(self, rfc3339: &str, timezone: &str) -> String {
         self.format_date(
@@ -310,6 +325,7 @@ impl Lang {
                 Lang::En => format!("{} of {}", self.number(shown), self.number(total)),
             },
             None => match self {
+                Lang::Fr if shown < 2 => format!("{} affichée", self.count(shown, &ENTRIES)),
                 Lang::Fr => format!("{} affichées", self.count(shown, &ENTRIES)),
                 Lang::En => format!("{} shown", self.count(shown, &ENTRIES)),
             },
@@ -551,6 +567,13 @@ pub struct Texts {
     pub download_csv: &'static str,
     pub no_entries: &'static str,
     pub purged: &'static str,
+    pub error_causes: &'static str,
+    pub filters: &'static str,
+    pub remove_filter: &'static str,
+    pub only_user: &'static str,
+    pub compare: &'static str,
+    pub year_before: &'static str,
+    pub change_percent: &'static str,
     pub error_network: &'static str,
     pub error_forbidden: &'static str,
     pub error_other: &'static str,
@@ -656,6 +679,13 @@ pub static FR: Texts = Texts {
     download_csv: "Télécharger (CSV)",
     no_entries: "Aucune entrée.",
     purged: "Le détail de cette période a été supprimé par la politique de conservation\u{202F}; les totaux restent dans les statistiques.",
+    error_causes: "Causes des erreurs",
+    filters: "Filtres",
+    remove_filter: "Retirer le filtre",
+    only_user: "Seulement les entrées de",
+    compare: "Comparer à l’année précédente",
+    year_before: "Total un an plus tôt",
+    change_percent: "Évolution",
     error_network: "Le serveur ne répond pas. Réessayez dans un instant.",
     error_forbidden: "Vous n’avez pas le droit d’accéder à cette information.",
     error_other: "La demande a échoué",
@@ -766,6 +796,13 @@ pub static EN: Texts = Texts {
     download_csv: "Download (CSV)",
     no_entries: "No entries.",
     purged: "The details of this period were removed by the retention policy; its totals stay in the statistics.",
+    error_causes: "Causes of errors",
+    filters: "Filters",
+    remove_filter: "Remove the filter",
+    only_user: "Only the entries of",
+    compare: "Compare with the year before",
+    year_before: "Total a year earlier",
+    change_percent: "Change",
     error_network: "The server does not answer. Try again in a moment.",
     error_forbidden: "You are not allowed to see this.",
     error_other: "The request failed",

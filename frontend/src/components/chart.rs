@@ -1,10 +1,12 @@
 //! The stacked bar chart of one feature: ECharts (SVG renderer) fed with an option built by
 //! `charming`, plus what charming cannot say (decal patterns, the tooltip's formatter, borders).
-//! Colours are safe for colour-blind users and each outcome also has its own pattern. A click or a
-//! tap on a segment reports its period and outcome (the chart finds the segment itself: ECharts'
-//! own click event misses most taps). By keyboard, the focused chart moves a highlighted segment
-//! with the arrow keys, shows and announces it, and Enter opens it. Small segments keep a visible
-//! height; the "% share" scale stacks every bar to 100 %.
+//! Colours are safe for colour-blind users and each outcome also has its own pattern. The tooltip
+//! also splits the errors by cause. A click or a tap on a segment reports its period and outcome
+//! (the chart finds the segment itself: ECharts' own click event misses most taps). By keyboard,
+//! the focused chart moves a highlighted segment with the arrow keys, shows and announces it, and
+//! Enter opens it. Small segments keep a visible height; the "% share" scale stacks every bar to
+//! 100 %. Compared with the year before, a dashed line draws the totals a year earlier (on the
+//! counts' scale only: shares of two years do not stack).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,6 +21,7 @@ use send_wrapper::SendWrapper;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::components::entries::Drill;
 use crate::text::{self, t, Lang};
 
 #[wasm_bindgen]
@@ -97,8 +100,8 @@ struct Drawn {
     heights: Heights,
 }
 
-/// A click on a bar: its period and, for a segment, its outcome.
-pub type BarClick = Callback<(String, Option<String>)>;
+/// A click on a bar: its period and, for a segment, its outcome (or a cause of its errors).
+pub type BarClick = Callback<Drill>;
 
 /// The chart. Made again when its figures change, drawn again when the language or the scale
 /// changes; the container has the id `chart` and `data-state="ready"` once drawn (for the tests).
@@ -173,7 +176,11 @@ pub fn BarChart(
         let (periods, outcomes) = (periods.clone(), outcomes.clone());
         move |(bar, outcome): (usize, usize)| {
             if let (Some(period), Some(code)) = (periods.get(bar), outcomes.get(outcome)) {
-                on_bar.run((period.clone(), Some(code.clone())));
+                on_bar.run(Drill {
+                    period: period.clone(),
+                    outcome: Some(code.clone()),
+                    ..Drill::default()
+                });
             }
         }
     };
@@ -358,6 +365,28 @@ fn tooltip(stats: &Statistics, info: &FeatureInfo, bar: usize, lang: Lang) -> St
             lang.number(count),
             lang.percent(count, total)
         ));
+        if outcome.code == "error" {
+            for cause in &info.causes {
+                let count = bucket.causes.get(&cause.code);
+                if count > 0 {
+                    html.push_str(&format!(
+                        "<br><span class=\"cause\">{}{colon}{}</span>",
+                        escape(&lang.pick(&cause.label)),
+                        lang.number(count)
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(previous) = &bucket.previous {
+        let before = previous.counts.total();
+        html.push_str(&format!(
+            "<br><span class=\"previous\">{} ({}){colon}{} ({})</span>",
+            escape(lang.texts().year_before),
+            escape(&lang.period(&previous.period)),
+            lang.number(before),
+            lang.change(total, before)
+        ));
     }
     html
 }
@@ -464,6 +493,20 @@ fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang, share: bool) -> (Va
             });
             series["emphasis"] = json!({"focus": "none",
                 "itemStyle": {"borderColor": "#1f2328", "borderWidth": 3}});
+        }
+    }
+    let compared: Vec<Option<u64>> = stats
+        .buckets
+        .iter()
+        .map(|b| b.previous.as_ref().map(|p| p.counts.total()))
+        .collect();
+    if !share && compared.iter().any(Option::is_some) {
+        if let Some(series) = option["series"].as_array_mut() {
+            series.push(json!({
+                "type": "line", "name": lang.texts().year_before, "data": compared, "z": 3,
+                "symbol": "circle", "symbolSize": 7, "silent": true,
+                "itemStyle": {"color": "#1f2328"}, "lineStyle": {"color": "#1f2328", "width": 2, "type": "dashed"},
+            }));
         }
     }
     (option, heights)

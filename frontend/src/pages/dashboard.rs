@@ -3,7 +3,7 @@
 //! or shares, over the last twelve months (the default), a calendar year, one month or years, and
 //! the entries behind a bar. Everything that the page shows is read from the URL query, and every
 //! change is a navigation:
-//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error`.
+//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error&cause=configuration&user_code=JDUPONT&compare=previous`.
 
 use futures::future::try_join_all;
 use histo_api_types::{FeatureInfo, Site, Statistics};
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::api::{self, ApiError, Query};
 use crate::app::Features;
 use crate::components::chart::{BarChart, BarClick};
-use crate::components::entries::Entries;
+use crate::components::entries::{Drill, Entries};
 use crate::components::stats_table::StatsTable;
 use crate::components::{failure, focus_soon, loading, page_title};
 use crate::route::{self, Location};
@@ -27,19 +27,14 @@ pub struct Selection {
     pub sites: Vec<String>,
 }
 
-/// The bar whose entries are open.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Drill {
-    pub period: String,
-    pub outcome: Option<String>,
-}
-
 /// The whole state of the page, as in the URL.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardState {
     pub selection: Selection,
     pub table: bool,
     pub share: bool,
+    /// Beside each period, the same period a year earlier.
+    pub compare: bool,
     pub drill: Option<Drill>,
 }
 
@@ -56,9 +51,12 @@ impl DashboardState {
             },
             table: query.get("view") == Some("table"),
             share: query.get("scale") == Some("share"),
+            compare: query.get("compare") == Some("previous"),
             drill: query.get("period").map(|period| Drill {
                 period: period.to_owned(),
                 outcome: query.get("outcome").map(str::to_owned),
+                cause: query.get("cause").map(str::to_owned),
+                user_code: query.get("user_code").map(str::to_owned),
             }),
         }
     }
@@ -75,10 +73,15 @@ impl DashboardState {
         if self.share {
             query = query.add("scale", "share");
         }
+        if self.compare {
+            query = query.add("compare", "previous");
+        }
         if let Some(drill) = &self.drill {
             query = query
                 .add("period", &drill.period)
-                .add_opt("outcome", drill.outcome.as_ref());
+                .add_opt("outcome", drill.outcome.as_ref())
+                .add_opt("cause", drill.cause.as_ref())
+                .add_opt("user_code", drill.user_code.as_ref());
         }
         Location {
             path: "/".into(),
@@ -87,13 +90,18 @@ impl DashboardState {
     }
 }
 
-/// `GET /api/v1/stats` for a selection: one call per year that the span touches, the months
-/// outside the span left out.
-async fn statistics(selection: Selection, now: Month) -> Result<Statistics, ApiError> {
+/// `GET /api/v1/stats` for a selection (compared with the year before or not): one call per year
+/// that the span touches, the months outside the span left out.
+async fn statistics(
+    selection: Selection,
+    compare: bool,
+    now: Month,
+) -> Result<Statistics, ApiError> {
     let query = |granularity: &str| {
         Query::new()
             .add("feature", &selection.feature)
             .add("granularity", granularity)
+            .add_opt("compare", compare.then_some("previous"))
     };
     let sites = &selection.sites;
     let Some((from, to)) = selection.span.months(now) else {
@@ -228,6 +236,7 @@ pub fn Dashboard() -> impl IntoView {
     let chosen_sites = Memo::new(move |_| selection.get().sites);
     let table = Memo::new(move |_| state.get().table);
     let share = Memo::new(move |_| state.get().share);
+    let compare = Memo::new(move |_| state.get().compare);
     let opened = Memo::new(move |_| {
         let state = state.get();
         state
@@ -239,10 +248,10 @@ pub fn Dashboard() -> impl IntoView {
     // While new figures load, the old ones stay on screen, dimmed and marked busy.
     let pending = RwSignal::new(false);
     let stats = LocalResource::new(move || {
-        let selection = selection.get();
+        let (selection, compare) = (selection.get(), compare.get());
         pending.set(true);
         async move {
-            let answer = statistics(selection, now).await;
+            let answer = statistics(selection, compare, now).await;
             pending.try_set(false);
             answer
         }
@@ -295,9 +304,7 @@ pub fn Dashboard() -> impl IntoView {
             t().app_title
         )
     });
-    let on_bar: BarClick = Callback::new(move |(period, outcome)| {
-        change(state, |s| s.drill = Some(Drill { period, outcome }))
-    });
+    let on_bar: BarClick = Callback::new(move |drill| change(state, |s| s.drill = Some(drill)));
 
     // Closing the entries puts the focus back where they were opened from.
     let close_entries = Callback::new(move |()| {
@@ -305,11 +312,17 @@ pub fn Dashboard() -> impl IntoView {
             return;
         };
         change(state, |s| s.drill = None);
-        let cell = format!(
-            "#stats-table td[data-period=\"{}\"][data-outcome=\"{}\"] button",
-            drill.period,
-            drill.outcome.as_deref().unwrap_or("total")
-        );
+        let cell = match &drill.cause {
+            Some(cause) => format!(
+                "#stats-table td[data-period=\"{}\"] button[data-cause=\"{cause}\"]",
+                drill.period
+            ),
+            None => format!(
+                "#stats-table td[data-period=\"{}\"][data-outcome=\"{}\"] button",
+                drill.period,
+                drill.outcome.as_deref().unwrap_or("total")
+            ),
+        };
         focus_soon(vec![cell, "#chart".into(), "#figures-title".into()]);
     });
     // Escape closes the sites' list first, then the entries.
@@ -435,17 +448,19 @@ pub fn Dashboard() -> impl IntoView {
             .get()
             .and_then(Result::ok)
             .and_then(|f| find(&f, &feature))?;
-        let (period, outcome) = (drill.period.clone(), drill.outcome.clone());
+        let counted = drill.clone();
         let uses = Signal::derive(move || {
             let stats = stats.get()?.ok()?;
-            let bucket = stats.buckets.iter().find(|b| b.period == period)?;
-            Some(match &outcome {
-                Some(code) => bucket.counts.get(code),
-                None => bucket.counts.total(),
-            })
+            let bucket = stats.buckets.iter().find(|b| b.period == counted.period)?;
+            match (&counted.user_code, &counted.cause, &counted.outcome) {
+                (Some(_), _, _) => None,
+                (None, Some(cause), _) => Some(bucket.causes.get(cause)),
+                (None, None, Some(code)) => Some(bucket.counts.get(code)),
+                (None, None, None) => Some(bucket.counts.total()),
+            }
         });
         Some(view! {
-            <Entries info period=drill.period outcome=drill.outcome sites timezone uses on_close=close_entries/>
+            <Entries info drill sites timezone uses on_drill=on_bar on_close=close_entries/>
         })
     };
 
@@ -546,6 +561,7 @@ pub fn Dashboard() -> impl IntoView {
                     {toggle("show-counts", Signal::derive(move || !share.get()), || t().counts, |s| s.share = false)}
                     {toggle("show-shares", share.into(), || t().shares, |s| s.share = true)}
                 </div>
+                {toggle("compare", compare.into(), || t().compare, |s| s.compare = !s.compare)}
                 <SiteFilter sites chosen=chosen_sites open=sites_open state/>
                 {hidden_badge}
             </div>

@@ -1,0 +1,220 @@
+// The analysis on the statistics page, clicked through in Chromium against the real server: the
+// causes of the errors, the entries filtered by cause and by user, the comparison with the year
+// before, the uses site by site, the exports and the print, and the months whose entries are gone.
+// Besides the known events (fixture.mjs), attachments of this file's own: errors of both causes in
+// April of Y, and uses of the year before to compare with.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chartPoint, chartReady, launchChromium } from './histo.mjs';
+import {
+  Y, addMonths, axeViolations, company, desktop, knownEvents, newPage, openHisto, phone, shots, thisMonth, useLanguage, year,
+} from './fixture.mjs';
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+const attachment = (outcome, site, user, at, extra = {}) =>
+  ({ feature: 'attachment', outcome, site, user_code: user, occurred_at: at, ...extra });
+const days = (n, at) => Array.from({ length: n }, (_, i) => at(String(i + 1).padStart(2, '0')));
+
+/**
+ * Attachments in Y: April has the 3 known uses (2 inserted, 1 execution error at PARIS) and these
+ * 3 errors, so 2 inserted and 4 errors (2 configuration, 2 execution); March has 9 inserted. The
+ * year before: 8 in March, 4 in April, 2 in May.
+ */
+const analysed = () => [
+  ...knownEvents(),
+  attachment('error', 'LYON', 'JMARTIN', `${Y}-04-10T09:00:00+02:00`, { cause: 'configuration', code: 'ATT_CONF' }),
+  attachment('error', 'PARIS', 'JMARTIN', `${Y}-04-11T09:00:00+02:00`, { cause: 'configuration' }),
+  attachment('error', 'LYON', 'CDURAND', `${Y}-04-12T09:00:00+02:00`, { cause: 'execution' }),
+  ...days(9, (d) => attachment('success', 'LYON', 'CDURAND', `${Y}-03-${d}T09:00:00+01:00`)),
+  ...days(4, (d) => attachment('success', 'LYON', 'CDURAND', `${year - 1}-04-${d}T09:00:00+02:00`)),
+  ...days(8, (d) => attachment('success', 'PARIS', 'CDURAND', `${year - 1}-03-${d}T09:00:00+01:00`)),
+  ...days(2, (d) => attachment('success', 'PARIS', 'CDURAND', `${year - 1}-05-${d}T09:00:00+02:00`)),
+];
+
+/** Signs in on `page` at `address` with a token to read. */
+async function open(page, app, address) {
+  await page.goto(`${app.base}${address}#access_token=${app.token('logs:read')}`);
+}
+
+/** The `/logs` calls that the page makes from now on. */
+function logCalls(page) {
+  const calls = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/v1/logs') calls.push(url.searchParams);
+  });
+  return calls;
+}
+
+test('the causes of the errors: in the tooltip, in the table, and a click opens their entries', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  const page = await newPage(browser, t);
+  const calls = logCalls(page);
+  await open(page, app, `/?feature=attachment&granularity=month&year=${Y}`);
+  await chartReady(page);
+
+  // The tooltip of April lists its errors by cause.
+  const april = await chartPoint(page, 3, 1);
+  await page.mouse.move(april.x, april.y);
+  const tip = page.locator('#chart div', { hasText: 'Problème de configuration' }).last();
+  await tip.waitFor();
+  const tipText = await tip.innerText();
+  assert.match(tipText, /Non abouties\u202f: 4/, tipText);
+  assert.match(tipText, /Problème de configuration\u202f: 2/, tipText);
+  assert.match(tipText, /Erreur d’exécution\u202f: 2/, tipText);
+
+  // The table: a button per cause, with its count; none in a month without errors.
+  await page.click('#show-table');
+  await page.waitForSelector('#stats-table');
+  assert.equal(await page.locator('#stats-table thead th').last().innerText(), 'Causes des erreurs');
+  const causes = page.locator(`#stats-table td[data-period="${Y}-04"][data-outcome="causes"] button`);
+  assert.deepEqual(await causes.allInnerTexts(), ['Problème de configuration\u202f: 2', 'Erreur d’exécution\u202f: 2']);
+  assert.equal(await page.locator(`#stats-table td[data-period="${Y}-03"][data-outcome="causes"] button`).count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // A click on a cause opens exactly those errors; the URL and the /logs call say so.
+  await causes.first().click();
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('period'), `${Y}-04`);
+  assert.equal(url.searchParams.get('outcome'), 'error');
+  assert.equal(url.searchParams.get('cause'), 'configuration');
+  assert.equal(calls.at(-1).get('cause'), 'configuration');
+  assert.equal(calls.at(-1).get('outcome'), 'error');
+  const rows = page.locator('#entries tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.match(await page.locator('#entries-title').innerText(), /Problème de configuration/);
+  assert.equal(await page.locator('#entries-count').innerText(), '2 entrées');
+  assert.match(await page.locator('#entries tbody').innerText(), /ATT_CONF/);
+  assert.deepEqual(await axeViolations(page), []);
+  for (const [lang, device, size] of [['fr', 'desktop', desktop], ['en', 'phone', phone]]) {
+    const shot = await newPage(browser, t, size);
+    await useLanguage(shot, lang);
+    await open(shot, app, `/?feature=attachment&granularity=month&year=${Y}&view=table&period=${Y}-04&outcome=error&cause=configuration`);
+    await shot.waitForSelector('#entries[data-state="ready"] tbody tr');
+    await shot.screenshot({ path: path.join(shots, `analysis-causes-${lang}-${device}.png`), fullPage: true });
+  }
+
+  // Closing the entries puts the focus back on the cause's button.
+  await page.click('#close-entries');
+  await page.waitForFunction(() => document.activeElement?.dataset.cause === 'configuration');
+  assert.deepEqual(page.problems, []);
+});
+
+test('the entries filtered by cause and by user: shown, removable, in the URL, the /logs call and the CSV', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  const page = await newPage(browser, t, desktop, { acceptDownloads: true });
+  const calls = logCalls(page);
+  await open(page, app, `/?feature=attachment&granularity=month&year=${Y}&view=table&period=${Y}-04&outcome=error&cause=execution`);
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  const rows = page.locator('#entries tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.equal(await page.locator('#remove-cause').innerText(), 'Cause\u202f: Erreur d’exécution ×');
+  assert.equal(await page.locator('#remove-cause').getAttribute('aria-label'),
+    'Retirer le filtre Cause\u202f: Erreur d’exécution');
+  assert.equal(await page.locator('#remove-user').count(), 0);
+
+  // A user code is a button keeping that user's entries only.
+  const user = page.locator('#entries button[data-user="CDURAND"]');
+  assert.equal(await user.getAttribute('aria-label'), 'Seulement les entrées de CDURAND');
+  await user.click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('user_code') === 'CDURAND');
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  assert.equal(await rows.count(), 1);
+  assert.equal(new URL(page.url()).searchParams.get('cause'), 'execution');
+  assert.equal(calls.at(-1).get('user_code'), 'CDURAND');
+  assert.equal(calls.at(-1).get('cause'), 'execution');
+  assert.equal(await page.locator('#entries-count').innerText(), '1 entrée affichée');
+  assert.equal(await page.locator('#remove-user').innerText(), 'Code utilisateur\u202f: CDURAND ×');
+  assert.match(await page.locator('#entries-title').innerText(), /Erreur d’exécution — CDURAND$/);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // The CSV holds the same entry: French header, semicolons, BOM, named after the filters.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  assert.equal(download.suggestedFilename(), `histo-attachment-${Y}-04-error-execution-CDURAND.csv`);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeffidentifiant;date et heure;site;utilisateur;'), csv);
+  const lines = csv.trim().split(/\r?\n/);
+  assert.equal(lines.length, 2, csv);
+  assert.match(lines[1], /;CDURAND;/);
+
+  // Removing the cause keeps the user; removing the user shows the month's 4 errors again.
+  await page.click('#remove-cause');
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has('cause'));
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  assert.equal(new URL(page.url()).searchParams.get('user_code'), 'CDURAND');
+  assert.equal(await rows.count(), 1);
+  await page.click('#remove-user');
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has('user_code'));
+  await page.waitForFunction(() => document.querySelectorAll('#entries[data-state="ready"] tbody tr').length === 4);
+  assert.equal(await page.locator('#entries-count').innerText(), '4 entrées');
+  assert.ok(!calls.at(-1).has('user_code') && !calls.at(-1).has('cause'));
+  assert.deepEqual(page.problems, []);
+});
+
+test('compared with the year before: a dashed line and its legend, the figures and the change in % of each language', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  const page = await newPage(browser, t);
+  const stats = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/v1/stats' && url.searchParams.get('granularity') === 'month'
+      && url.searchParams.get('year') === Y) stats.push(url.searchParams);
+  });
+  await open(page, app, `/?feature=attachment&granularity=month&year=${Y}`);
+  await chartReady(page);
+  assert.equal(await page.getAttribute('#compare', 'aria-pressed'), 'false');
+  await page.click('#compare');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('compare') === 'previous');
+  await page.waitForFunction(() => echarts.getInstanceByDom(document.getElementById('chart'))
+    ?.getOption().series.some((s) => s.type === 'line'));
+  assert.equal(await page.getAttribute('#compare', 'aria-pressed'), 'true');
+  assert.equal(stats.at(-1).get('compare'), 'previous');
+
+  // The line of the totals a year earlier, named in the legend.
+  const line = await page.evaluate(() => echarts.getInstanceByDom(document.getElementById('chart'))
+    .getOption().series.find((s) => s.type === 'line'));
+  assert.equal(line.name, 'Total un an plus tôt');
+  assert.deepEqual(line.data.slice(0, 6), [0, 0, 8, 4, 2, 0]);
+  assert.match(await page.locator('#chart svg').textContent(), /Total un an plus tôt/);
+  const march = await chartPoint(page, 2, 4);
+  await page.mouse.move(march.x, march.y);
+  const tip = page.locator('#chart div', { hasText: 'un an plus tôt (' }).last();
+  await tip.waitFor();
+  assert.match(await tip.innerText(), new RegExp(`Total un an plus tôt \\(mars ${year - 1}\\)\u202f: 8 \\(\\+12,5\u202f%\\)`));
+  assert.deepEqual(await axeViolations(page), []);
+
+  // The table: the total a year earlier and the change, "—" where there was nothing.
+  await page.click('#show-table');
+  await page.waitForSelector('#stats-table td[data-outcome="change"]');
+  const change = (period) => page.locator(`#stats-table td[data-period="${period}"][data-outcome="change"]`).innerText();
+  const before = (period) => page.locator(`#stats-table td[data-period="${period}"][data-outcome="previous"]`).getAttribute('data-count');
+  assert.deepEqual([await before(`${Y}-03`), await before(`${Y}-04`), await before(`${Y}-05`)], ['8', '4', '2']);
+  assert.equal(await change(`${Y}-03`), '+12,5\u202f%');
+  assert.equal(await change(`${Y}-04`), '+50\u202f%');
+  assert.equal(await change(`${Y}-05`), '\u2212100\u202f%');
+  assert.equal(await change(`${Y}-01`), '—');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.querySelector('#compare')?.textContent === 'Compare with the year before');
+  assert.equal(await change(`${Y}-03`), '+12.5%');
+  assert.equal(await change(`${Y}-05`), '\u2212100%');
+  assert.match(await page.locator('#stats-table thead').innerText(), /Total a year earlier\s+Change/);
+
+  for (const lang of ['fr', 'en']) {
+    for (const [device, size] of [['desktop', desktop], ['phone', phone]]) {
+      const shot = await newPage(browser, t, size);
+      await useLanguage(shot, lang);
+      await open(shot, app, `/?feature=attachment&granularity=month&year=${Y}&compare=previous`);
+      await chartReady(shot);
+      await shot.screenshot({ path: path.join(shots, `analysis-compare-${lang}-${device}.png`), fullPage: true });
+    }
+  }
+  assert.deepEqual(page.problems, []);
+});
