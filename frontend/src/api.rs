@@ -4,7 +4,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use histo_api_types::{
     AuditPage, ErrorBody, FeatureInfo, LogPage, Overview, RetentionInput, RetentionPreview,
-    Settings, Site, SiteInput, Statistics, TokenRequest, TokenResponse,
+    Settings, Site, SiteInput, SiteStatistics, Statistics, TokenRequest, TokenResponse,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -138,6 +138,12 @@ pub async fn overview(period: &str, sites: &[String]) -> Result<Overview, ApiErr
 /// `GET /api/v1/stats?…`.
 pub async fn stats(query: &Query) -> Result<Statistics, ApiError> {
     get(&format!("/api/v1/stats{}", query.encode())).await
+}
+
+/// `GET /api/v1/stats/sites?feature=F&period=P`.
+pub async fn site_stats(feature: &str, period: &str) -> Result<SiteStatistics, ApiError> {
+    let query = Query::new().add("feature", feature).add("period", period);
+    get(&format!("/api/v1/stats/sites{}", query.encode())).await
 }
 
 /// `GET /api/v1/logs?…`.

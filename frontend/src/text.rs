@@ -188,6 +188,28 @@ impl Lang {
         format!("{sign}{}", self.percent_value(value.abs()))
     }
 
+    /// What the view by site shows: "Utilisations par site en mars 2026.", and when the span is
+    /// longer, that this is its last month (or year).
+    pub fn by_site_note(self, period: &str, whole: bool) -> String {
+        let when = self.period_long(period);
+        let unit = match (self, period.contains('-')) {
+            (Lang::Fr, true) => "le dernier mois",
+            (Lang::Fr, false) => "la dernière année",
+            (Lang::En, true) => "the last month",
+            (Lang::En, false) => "the last year",
+        };
+        match (self, whole) {
+            (Lang::Fr, true) => format!("Utilisations par site en {when}."),
+            (Lang::En, true) => format!("Uses by site in {when}."),
+            (Lang::Fr, false) => format!(
+                "Utilisations par site en {when}\u{202F}: {unit} de la période choisie (la vue par site montre un mois ou une année)."
+            ),
+            (Lang::En, false) => format!(
+                "Uses by site in {when}: {unit} of the span chosen (the view by site shows one month or one year)."
+            ),
+        }
+    }
+
     /// An RFC 3339 instant as date and time in the company's time zone.
     pub fn date_time(self, rfc3339: &str, timezone: &str) -> String {
         self.format_date(
@@ -574,6 +596,7 @@ pub struct Texts {
     pub compare: &'static str,
     pub year_before: &'static str,
     pub change_percent: &'static str,
+    pub by_site: &'static str,
     pub error_network: &'static str,
     pub error_forbidden: &'static str,
     pub error_other: &'static str,
@@ -686,6 +709,7 @@ pub static FR: Texts = Texts {
     compare: "Comparer à l’année précédente",
     year_before: "Total un an plus tôt",
     change_percent: "Évolution",
+    by_site: "Par site",
     error_network: "Le serveur ne répond pas. Réessayez dans un instant.",
     error_forbidden: "Vous n’avez pas le droit d’accéder à cette information.",
     error_other: "La demande a échoué",
@@ -803,6 +827,7 @@ pub static EN: Texts = Texts {
     compare: "Compare with the year before",
     year_before: "Total a year earlier",
     change_percent: "Change",
+    by_site: "By site",
     error_network: "The server does not answer. Try again in a moment.",
     error_forbidden: "You are not allowed to see this.",
     error_other: "The request failed",

@@ -218,3 +218,70 @@ test('compared with the year before: a dashed line and its legend, the figures a
   }
   assert.deepEqual(page.problems, []);
 });
+
+test('the uses site by site: bars lying down stacked by outcome; a click, or the table by keyboard, opens a site’s entries', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  const page = await newPage(browser, t);
+  const sitesDrawn = () => page.waitForSelector('#chart[data-bars="sites"][data-state="ready"] svg path', { state: 'attached' });
+  await open(page, app, `/?feature=attachment&granularity=month&month=${Y}-04`);
+  await chartReady(page);
+  await page.click('#show-sites');
+  await sitesDrawn();
+  assert.equal(new URL(page.url()).searchParams.get('view'), 'sites');
+  assert.equal(await page.getAttribute('#show-sites', 'aria-pressed'), 'true');
+  assert.equal(await page.locator('#sites-period').innerText(), `Utilisations par site en avril ${Y}.`);
+  // April: LYON 2 inserted and 2 errors, PARIS 2 errors; the largest on top.
+  const option = await page.evaluate(() => {
+    const o = echarts.getInstanceByDom(document.getElementById('chart')).getOption();
+    return { sites: o.yAxis[0].data, series: o.series.map((s) => s.data) };
+  });
+  assert.deepEqual(option, { sites: ['LYON', 'PARIS'], series: [[2, null], [2, 2], [null, null]] });
+  const total = (site) => page.locator(`#stats-table tr:has(th:text-is("${site}")) td[data-outcome="total"]`).getAttribute('data-count');
+  assert.deepEqual([await total('LYON'), await total('PARIS')], ['4', '2']);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // A click on PARIS's bar: its entries of April, the site chosen.
+  const paris = await page.evaluate(() => {
+    const element = document.getElementById('chart');
+    const [x, y] = echarts.getInstanceByDom(element).convertToPixel({ xAxisIndex: 0, yAxisIndex: 0 }, [1, 1]);
+    const box = element.getBoundingClientRect();
+    return { x: box.left + x, y: box.top + y };
+  });
+  await page.mouse.click(paris.x, paris.y);
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  let url = new URL(page.url());
+  assert.deepEqual([url.searchParams.getAll('site'), url.searchParams.get('period'), url.searchParams.get('outcome')],
+    [['PARIS'], `${Y}-04`, 'error']);
+  assert.deepEqual(await page.locator('#entries tbody tr td:nth-child(2)').allInnerTexts(), ['PARIS', 'PARIS']);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // Back to every site; the table's count of LYON's errors, by keyboard.
+  await page.goBack();
+  await sitesDrawn();
+  const errors = page.locator('#stats-table tr:has(th:text-is("LYON")) td[data-outcome="error"] button');
+  await errors.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  url = new URL(page.url());
+  assert.deepEqual([url.searchParams.getAll('site'), url.searchParams.get('outcome')], [['LYON'], 'error']);
+  assert.equal(await page.locator('#entries tbody tr').count(), 2);
+
+  // Over the last twelve months, the view shows the current month and says so.
+  await page.goto(`${app.base}/?feature=attachment&view=sites`);
+  await page.waitForSelector('#sites-period');
+  const month = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date());
+  assert.equal(await page.locator('#sites-period').innerText(),
+    `Utilisations par site en ${month}\u202f: le dernier mois de la période choisie (la vue par site montre un mois ou une année).`);
+
+  for (const lang of ['fr', 'en']) {
+    for (const [device, size] of [['desktop', desktop], ['phone', phone]]) {
+      const shot = await newPage(browser, t, size);
+      await useLanguage(shot, lang);
+      await open(shot, app, `/?feature=attachment&granularity=month&year=${Y}&view=sites`);
+      await shot.waitForSelector('#chart[data-bars="sites"][data-state="ready"] svg path', { state: 'attached' });
+      assert.deepEqual(await axeViolations(shot), [], `${lang} ${device}`);
+      await shot.screenshot({ path: path.join(shots, `analysis-sites-${lang}-${device}.png`), fullPage: true });
+    }
+  }
+  assert.deepEqual(page.problems, []);
+});

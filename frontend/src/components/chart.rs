@@ -1,4 +1,5 @@
-//! The stacked bar chart of one feature: ECharts (SVG renderer) fed with an option built by
+//! The stacked bar chart of one feature, a bar per period (upright) or per site (lying down):
+//! ECharts (SVG renderer) fed with an option built by
 //! `charming`, plus what charming cannot say (decal patterns, the tooltip's formatter, borders).
 //! Colours are safe for colour-blind users and each outcome also has its own pattern. The tooltip
 //! also splits the errors by cause. A click or a tap on a segment reports its period and outcome
@@ -15,7 +16,7 @@ use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Bar;
 use charming::Chart;
-use histo_api_types::{FeatureInfo, Statistics};
+use histo_api_types::{Bucket, FeatureInfo, Statistics};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde_json::{json, Value};
@@ -98,16 +99,48 @@ struct Drawn {
     instance: Instance,
     formatter: Closure<dyn Fn(JsValue) -> JsValue>,
     heights: Heights,
+    horizontal: bool,
 }
 
-/// A click on a bar: its period and, for a segment, its outcome (or a cause of its errors).
+/// A click on a bar: its period (its site's code, for sites) and, for a segment, its outcome (or a
+/// cause of its errors).
 pub type BarClick = Callback<Drill>;
+
+/// What the bars stand for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Bars {
+    /// Periods, upright, named by `Bucket::period`.
+    #[default]
+    Periods,
+    /// Sites, lying down: `Bucket::period` holds a site's code, and these are their names.
+    Sites(Vec<String>),
+}
+
+impl Bars {
+    /// The name of bar `index` of `bucket`: its period in words, or its site's name.
+    pub fn name(&self, index: usize, bucket: &Bucket, lang: Lang) -> String {
+        match self {
+            Bars::Periods => lang.period(&bucket.period),
+            Bars::Sites(names) => names
+                .get(index)
+                .cloned()
+                .unwrap_or_else(|| bucket.period.clone()),
+        }
+    }
+
+    fn horizontal(&self) -> bool {
+        matches!(self, Bars::Sites(_))
+    }
+}
 
 /// The chart. Made again when its figures change, drawn again when the language or the scale
 /// changes; the container has the id `chart` and `data-state="ready"` once drawn (for the tests).
 #[component]
 pub fn BarChart(
     stats: Statistics,
+    /// Periods (the default) or sites.
+    #[prop(optional)]
+    bars: Bars,
     info: FeatureInfo,
     /// The title of what is shown (feature and period), for the chart's accessible name.
     #[prop(into)]
@@ -119,11 +152,16 @@ pub fn BarChart(
 ) -> impl IntoView {
     let stats = Rc::new(stats);
     let info = Rc::new(info);
+    let bars = Rc::new(bars);
+    // Sites lie down: a line of 40 pixels each, and room for the axis and the legend.
+    let height = bars
+        .horizontal()
+        .then(|| format!("height:{}px", 40 * stats.buckets.len() + 100));
     let container = NodeRef::<leptos::html::Div>::new();
     let live: Rc<RefCell<Option<Drawn>>> = Rc::default();
 
     let drawn = live.clone();
-    let (figures, feature) = (stats.clone(), info.clone());
+    let (figures, feature, kind) = (stats.clone(), info.clone(), bars.clone());
     Effect::new(move |_| {
         let (lang, share) = (text::lang().get(), share.get());
         let Some(element) = container.get() else {
@@ -133,22 +171,24 @@ pub fn BarChart(
         let chart = drawn.get_or_insert_with(|| {
             let options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&options, &"renderer".into(), &"svg".into());
-            let (figures, feature) = (figures.clone(), feature.clone());
+            let horizontal = kind.horizontal();
+            let (figures, feature, kind) = (figures.clone(), feature.clone(), kind.clone());
             let formatter = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |params: JsValue| {
                 let bar =
                     js_sys::Reflect::get(&js_sys::Array::from(&params).get(0), &"dataIndex".into())
                         .ok()
                         .and_then(|v| v.as_f64())
                         .unwrap_or(0.0) as usize;
-                tooltip(&figures, &feature, bar, text::lang().get_untracked()).into()
+                tooltip(&figures, &feature, &kind, bar, text::lang().get_untracked()).into()
             });
             Drawn {
                 instance: init_chart(&element, &JsValue::NULL, &options),
                 formatter,
                 heights: Vec::new(),
+                horizontal,
             }
         });
-        let (option, heights) = build(&figures, &feature, lang, share);
+        let (option, heights) = build(&figures, &feature, &kind, lang, share);
         let option = js_sys::JSON::parse(&option.to_string()).unwrap_or(JsValue::NULL);
         if let Ok(tooltip) = js_sys::Reflect::get(&option, &"tooltip".into()) {
             let _ = js_sys::Reflect::set(&tooltip, &"formatter".into(), chart.formatter.as_ref());
@@ -247,6 +287,7 @@ pub fn BarChart(
 
     let label = move || format!("{} — {}", title.get(), t().chart_hint);
     let (buckets, labelled) = (stats.buckets.clone(), info.outcomes.clone());
+    let kind = (*bars).clone();
     let announced = move || {
         chosen.get().and_then(|(bar, outcome)| {
             let lang = text::lang().get();
@@ -257,7 +298,7 @@ pub fn BarChart(
                 "{}{}{} — {}{}{} ({})",
                 t().chosen,
                 lang.colon(),
-                lang.period(&bucket.period),
+                kind.name(bar, bucket, lang),
                 lang.pick(&outcome.label),
                 lang.colon(),
                 lang.number(count),
@@ -266,7 +307,8 @@ pub fn BarChart(
         })
     };
     view! {
-        <div id="chart" class="chart" node_ref=container data-state="drawing" tabindex="0"
+        <div id="chart" class="chart" node_ref=container data-state="drawing" tabindex="0" style=height
+            data-bars=if bars.horizontal() { "sites" } else { "periods" }
             role="group" aria-label=label aria-describedby="chart-choice" on:keydown=on_key on:click=on_click></div>
         <p id="chart-choice" class="choice" aria-live="polite">{announced}</p>
         <p class="hint">{move || t().chart_hint}</p>
@@ -280,26 +322,42 @@ fn grid() -> JsValue {
     finder.into()
 }
 
-/// The pixel of the point (bar, value) in the chart.
-fn pixel(instance: &Instance, bar: f64, value: f64) -> Option<(f64, f64)> {
-    let point = js_sys::Array::of2(&bar.into(), &value.into());
-    let answer = js_sys::Array::from(&instance.convert_to_pixel(&grid(), &point));
-    Some((answer.get(0).as_f64()?, answer.get(1).as_f64()?))
+/// (x, y) as (along the axis of the bars, along the axis of the values).
+fn oriented(chart: &Drawn, x: f64, y: f64) -> (f64, f64) {
+    if chart.horizontal {
+        (y, x)
+    } else {
+        (x, y)
+    }
 }
 
-/// The segment at (x, y), or the nearest within `REACH` pixels above or below in the same bar.
+/// The pixel of the point (bar, value) in the chart, along the bars' axis and the values' axis.
+fn pixel(chart: &Drawn, bar: f64, value: f64) -> Option<(f64, f64)> {
+    let (first, second) = oriented(chart, bar, value);
+    let point = js_sys::Array::of2(&first.into(), &second.into());
+    let answer = js_sys::Array::from(&chart.instance.convert_to_pixel(&grid(), &point));
+    Some(oriented(
+        chart,
+        answer.get(0).as_f64()?,
+        answer.get(1).as_f64()?,
+    ))
+}
+
+/// The segment at (x, y), or the nearest within `REACH` pixels along the same bar.
 fn segment_at(chart: &Drawn, x: f64, y: f64) -> Option<(usize, usize)> {
     let bars = chart.heights.first()?.len();
     let point = js_sys::Array::of2(&x.into(), &y.into());
     let answer = js_sys::Array::from(&chart.instance.convert_from_pixel(&grid(), &point));
-    let bar = answer.get(0).as_f64()?.round();
+    let (along, across) = oriented(chart, x, y);
+    let (bar, _) = oriented(chart, answer.get(0).as_f64()?, answer.get(1).as_f64()?);
+    let bar = bar.round();
     if bar < 0.0 || bar >= bars as f64 {
         return None;
     }
     // Only inside the bar's band of the axis, not on the axis labels beside the grid.
-    let (centre, _) = pixel(&chart.instance, bar, 0.0)?;
-    let (next, _) = pixel(&chart.instance, bar + 1.0, 0.0)?;
-    if (x - centre).abs() > (next - centre).abs() / 2.0 {
+    let (centre, _) = pixel(chart, bar, 0.0)?;
+    let (next, _) = pixel(chart, bar + 1.0, 0.0)?;
+    if (along - centre).abs() > (next - centre).abs() / 2.0 {
         return None;
     }
     let bar = bar as usize;
@@ -309,12 +367,13 @@ fn segment_at(chart: &Drawn, x: f64, y: f64) -> Option<(usize, usize)> {
         let Some(height) = heights.get(bar).copied().flatten() else {
             continue;
         };
-        let (_, bottom) = pixel(&chart.instance, bar as f64, base)?;
-        let (_, top) = pixel(&chart.instance, bar as f64, base + height)?;
-        let distance = if y < top {
-            top - y
+        let (_, start) = pixel(chart, bar as f64, base)?;
+        let (_, end) = pixel(chart, bar as f64, base + height)?;
+        let (low, high) = (start.min(end), start.max(end));
+        let distance = if across < low {
+            low - across
         } else {
-            (y - bottom).max(0.0)
+            (across - high).max(0.0)
         };
         if nearest.is_none_or(|(best, _)| distance < best) {
             nearest = Some((distance, outcome));
@@ -342,8 +401,8 @@ fn show_segment(instance: &Instance, bar: usize, outcome: usize) {
     instance.dispatch_action(&action("showTip"));
 }
 
-/// The tooltip of one bar: its period, its total, and each outcome's count and share.
-fn tooltip(stats: &Statistics, info: &FeatureInfo, bar: usize, lang: Lang) -> String {
+/// The tooltip of one bar: its period or site, its total, and each outcome's count and share.
+fn tooltip(stats: &Statistics, info: &FeatureInfo, bars: &Bars, bar: usize, lang: Lang) -> String {
     let Some(bucket) = stats.buckets.get(bar) else {
         return String::new();
     };
@@ -351,7 +410,7 @@ fn tooltip(stats: &Statistics, info: &FeatureInfo, bar: usize, lang: Lang) -> St
     let colon = lang.colon();
     let mut html = format!(
         "<strong>{}</strong><br>{}{colon}<strong>{}</strong>",
-        escape(&lang.period(&bucket.period)),
+        escape(&bars.name(bar, bucket, lang)),
         escape(lang.texts().total),
         lang.number(total)
     );
@@ -420,7 +479,13 @@ fn bar_names(stats: &Statistics, lang: Lang) -> Vec<String> {
 
 /// The ECharts option and the heights it draws: one stacked bar series per outcome, in the
 /// feature's order; counts, or shares of each bar's total.
-fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang, share: bool) -> (Value, Heights) {
+fn build(
+    stats: &Statistics,
+    info: &FeatureInfo,
+    bars: &Bars,
+    lang: Lang,
+    share: bool,
+) -> (Value, Heights) {
     let values: Vec<Vec<f64>> = info
         .outcomes
         .iter()
@@ -453,17 +518,40 @@ fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang, share: bool) -> (Va
         })
         .collect();
 
-    let mut chart = Chart::new()
+    let names = match bars {
+        Bars::Periods => bar_names(stats, lang),
+        Bars::Sites(names) => names.clone(),
+    };
+    let categories = Axis::new().type_(AxisType::Category).data(names);
+    let values = Axis::new().type_(AxisType::Value).min_interval(1);
+    let chart = Chart::new()
         .animation(false)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().bottom(0))
-        .grid(Grid::new().left(48).right(16).top(16).bottom(80))
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .data(bar_names(stats, lang)),
-        )
-        .y_axis(Axis::new().type_(AxisType::Value).min_interval(1));
+        .legend(Legend::new().bottom(0));
+    let (value_axis, mut chart) = match bars {
+        Bars::Periods => (
+            "yAxis",
+            chart
+                .grid(Grid::new().left(48).right(16).top(16).bottom(80))
+                .x_axis(categories)
+                .y_axis(values),
+        ),
+        Bars::Sites(_) => (
+            "xAxis",
+            chart
+                // Site names of any length.
+                .grid(
+                    Grid::new()
+                        .left(16)
+                        .right(24)
+                        .top(8)
+                        .bottom(64)
+                        .contain_label(true),
+                )
+                .x_axis(values)
+                .y_axis(categories),
+        ),
+    };
     for outcome in &info.outcomes {
         chart = chart.series(Bar::new().name(lang.pick(&outcome.label)).stack("total"));
     }
@@ -476,13 +564,18 @@ fn build(stats: &Statistics, info: &FeatureInfo, lang: Lang, share: bool) -> (Va
     option["tooltip"]["confine"] = json!(true);
     option["tooltip"]["axisPointer"] = json!({"type": "shadow"});
     option["legend"]["selectedMode"] = json!(false);
-    option["xAxis"]["axisLabel"] = json!({"lineHeight": 14});
+    if bars.horizontal() {
+        // The largest total on top.
+        option["yAxis"]["inverse"] = json!(true);
+    } else {
+        option["xAxis"]["axisLabel"] = json!({"lineHeight": 14});
+    }
     if share {
         let unit = match lang {
             Lang::Fr => "{value}\u{202F}%",
             Lang::En => "{value}%",
         };
-        option["yAxis"] = json!({"type": "value", "max": 100, "axisLabel": {"formatter": unit}});
+        option[value_axis] = json!({"type": "value", "max": 100, "axisLabel": {"formatter": unit}});
     }
     if let Some(series) = option["series"].as_array_mut() {
         for ((series, outcome), heights) in series.iter_mut().zip(&info.outcomes).zip(&heights) {

@@ -1,4 +1,4 @@
-//! The figures of the chart as a table: its accessible twin. Every non-zero count is a button that
+//! The figures of the chart as a table, a row per period or per site: its accessible twin. Every non-zero count is a button that
 //! opens the entries behind it, like a click on the chart; so is each cause of the errors, in a
 //! last column (for a feature whose uses can fail). Compared with the year before, the total a year
 //! earlier and the change in % follow the total. On a phone each period is a card.
@@ -6,18 +6,21 @@
 use histo_api_types::{Bucket, FeatureInfo, Statistics};
 use leptos::prelude::*;
 
-use crate::components::chart::BarClick;
+use crate::components::chart::{BarClick, Bars};
 use crate::components::entries::Drill;
 use crate::components::Swatch;
 use crate::text::{self, Lang};
 
-/// One row per period, one column per outcome (counts, or shares of the period's total), then the
+/// One row per period (or site), one column per outcome (counts, or shares of the period's total), then the
 /// total and the causes of the errors. Each count cell carries `data-period`, `data-outcome`
 /// (`total` for the total, `causes` for the causes) and `data-count` (for the tests); each cause's
 /// button carries `data-cause`.
 #[component]
 pub fn StatsTable(
     stats: Statistics,
+    /// Periods (the default) or sites.
+    #[prop(optional)]
+    bars: Bars,
     info: FeatureInfo,
     #[prop(into)] share: Signal<bool>,
     on_bar: BarClick,
@@ -38,7 +41,8 @@ pub fn StatsTable(
         let rows = stats
             .buckets
             .iter()
-            .map(|bucket| {
+            .enumerate()
+            .map(|(index, bucket)| {
                 let total = bucket.counts.total();
                 let cells = info
                     .outcomes
@@ -51,7 +55,7 @@ pub fn StatsTable(
                     .collect_view();
                 view! {
                     <tr>
-                        <th scope="row">{lang.period(&bucket.period)}</th>
+                        <th scope="row">{bars.name(index, bucket, lang)}</th>
                         {cells}
                         {count_cell(lang.number(total), total, &bucket.period, None, texts.total.to_owned(), on_bar)}
                         {bucket.previous.as_ref().map(|previous| {
@@ -68,13 +72,20 @@ pub fn StatsTable(
                 }
             })
             .collect_view();
+        let (first_column, caption) = match bars {
+            Bars::Periods => (texts.period, lang.pick(&info.label)),
+            Bars::Sites(_) => (
+                texts.site,
+                format!("{} — {}", lang.pick(&info.label), texts.by_site),
+            ),
+        };
         view! {
             <div class="table-wrap">
                 <table id="stats-table" class="figures stack" tabindex="-1" data-scale=if share { "share" } else { "count" }>
-                    <caption>{lang.pick(&info.label)}</caption>
+                    <caption>{caption}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{texts.period}</th>{head}<th scope="col">{texts.total}</th>
+                            <th scope="col">{first_column}</th>{head}<th scope="col">{texts.total}</th>
                             {compared.then(|| view! {
                                 <th scope="col">{texts.year_before}</th><th scope="col">{texts.change_percent}</th>
                             })}

@@ -1,17 +1,18 @@
 //! The statistics page: the uses of the eight features over the period and sites chosen (cards that
-//! say what they count), then for the chosen feature the stacked bar chart (or its table), in counts
-//! or shares, over the last twelve months (the default), a calendar year, one month or years, and
-//! the entries behind a bar. Everything that the page shows is read from the URL query, and every
+//! say what they count), then for the chosen feature the stacked bar chart (or its table, or the
+//! uses site by site of one period), in counts or shares, over the last twelve months (the
+//! default), a calendar year, one month or years, and the entries behind a bar. Everything that the page shows is read from the URL query, and every
 //! change is a navigation:
-//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error&cause=configuration&user_code=JDUPONT&compare=previous`.
+//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error&cause=configuration&user_code=JDUPONT&compare=previous`
+//! (`view=sites`: the uses site by site).
 
 use futures::future::try_join_all;
-use histo_api_types::{FeatureInfo, Site, Statistics};
+use histo_api_types::{Bucket, FeatureInfo, Site, SiteStatistics, Statistics};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Query};
 use crate::app::Features;
-use crate::components::chart::{BarChart, BarClick};
+use crate::components::chart::{BarChart, BarClick, Bars};
 use crate::components::entries::{Drill, Entries};
 use crate::components::stats_table::StatsTable;
 use crate::components::{failure, focus_soon, loading, page_title};
@@ -27,11 +28,20 @@ pub struct Selection {
     pub sites: Vec<String>,
 }
 
+/// How the figures are shown: `view=table`, `view=sites`, or the chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum View {
+    Chart,
+    Table,
+    /// The uses of one period, site by site (see `Span::single_period`).
+    Sites,
+}
+
 /// The whole state of the page, as in the URL.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardState {
     pub selection: Selection,
-    pub table: bool,
+    pub view: View,
     pub share: bool,
     /// Beside each period, the same period a year earlier.
     pub compare: bool,
@@ -49,7 +59,11 @@ impl DashboardState {
                 span: Span::read(query, now),
                 sites: query.all("site"),
             },
-            table: query.get("view") == Some("table"),
+            view: match query.get("view") {
+                Some("table") => View::Table,
+                Some("sites") => View::Sites,
+                _ => View::Chart,
+            },
             share: query.get("scale") == Some("share"),
             compare: query.get("compare") == Some("previous"),
             drill: query.get("period").map(|period| Drill {
@@ -67,8 +81,10 @@ impl DashboardState {
             .span
             .write(Query::new().add("feature", &selection.feature))
             .add_all("site", &selection.sites);
-        if self.table {
-            query = query.add("view", "table");
+        match self.view {
+            View::Chart => {}
+            View::Table => query = query.add("view", "table"),
+            View::Sites => query = query.add("view", "sites"),
         }
         if self.share {
             query = query.add("scale", "share");
@@ -195,6 +211,32 @@ async fn uses(span: Span, sites: Vec<String>, now: Month) -> Result<Vec<Uses>, A
     Ok(uses)
 }
 
+/// The uses by site as bars: the chosen sites only (all when none is chosen), their names.
+fn site_bars(answer: SiteStatistics, chosen: &[String]) -> (Statistics, Bars) {
+    let sites: Vec<_> = answer
+        .sites
+        .into_iter()
+        .filter(|s| chosen.is_empty() || chosen.contains(&s.site))
+        .collect();
+    let names = sites.iter().map(|s| s.name.clone()).collect();
+    let stats = Statistics {
+        feature: answer.feature,
+        granularity: answer.period,
+        timezone: answer.timezone,
+        hidden_sites: answer.hidden_sites,
+        buckets: sites
+            .into_iter()
+            .map(|s| Bucket {
+                period: s.site,
+                counts: s.counts,
+                causes: s.causes,
+                previous: None,
+            })
+            .collect(),
+    };
+    (stats, Bars::Sites(names))
+}
+
 /// Changes the page state by a navigation (so that the back button undoes it).
 fn change(state: Memo<DashboardState>, edit: impl FnOnce(&mut DashboardState)) {
     let mut next = state.get_untracked();
@@ -234,7 +276,8 @@ pub fn Dashboard() -> impl IntoView {
     let selection = Memo::new(move |_| state.get().selection);
     let span = Memo::new(move |_| selection.get().span);
     let chosen_sites = Memo::new(move |_| selection.get().sites);
-    let table = Memo::new(move |_| state.get().table);
+    let view = Memo::new(move |_| state.get().view);
+    let site_period = Memo::new(move |_| span.get().single_period(now));
     let share = Memo::new(move |_| state.get().share);
     let compare = Memo::new(move |_| state.get().compare);
     let opened = Memo::new(move |_| {
@@ -254,6 +297,16 @@ pub fn Dashboard() -> impl IntoView {
             let answer = statistics(selection, compare, now).await;
             pending.try_set(false);
             answer
+        }
+    });
+    let by_site = LocalResource::new(move || {
+        let wanted = (view.get() == View::Sites)
+            .then(|| (selection.with(|s| s.feature.clone()), site_period.get().0));
+        async move {
+            match wanted {
+                Some((feature, period)) => Some(api::site_stats(&feature, &period).await),
+                None => None,
+            }
         }
     });
     let extent = LocalResource::new(move || {
@@ -305,6 +358,25 @@ pub fn Dashboard() -> impl IntoView {
         )
     });
     let on_bar: BarClick = Callback::new(move |drill| change(state, |s| s.drill = Some(drill)));
+    // A site's bar opens its entries of the period shown: the site becomes the one chosen.
+    let on_site: BarClick = Callback::new(move |drill: Drill| {
+        change(state, |s| {
+            s.selection.sites = vec![drill.period.clone()];
+            s.drill = Some(Drill {
+                period: site_period.get_untracked().0,
+                ..drill
+            });
+        })
+    });
+    let sites_title = Signal::derive(move || {
+        let lang = text::lang().get();
+        format!(
+            "{} — {} — {}",
+            feature_name(),
+            t().by_site,
+            lang.period(&site_period.get().0)
+        )
+    });
 
     // Closing the entries puts the focus back where they were opened from.
     let close_entries = Callback::new(move |()| {
@@ -421,7 +493,31 @@ pub fn Dashboard() -> impl IntoView {
                 );
                 view! { <p id="no-uses" class="note empty">{note}</p> }.into_any()
             }
-            Some(info) if table.get() => view! { <StatsTable stats info share on_bar/> }.into_any(),
+            Some(info) if view.get() == View::Sites => {
+                let (period, whole) = site_period.get();
+                let note = text::lang().get().by_site_note(&period, whole);
+                let figures = match by_site.get() {
+                    Some(Some(Ok(answer))) => {
+                        let (stats, bars) = site_bars(answer, &chosen_sites.get());
+                        if stats.buckets.is_empty() {
+                            view! { <p class="note empty">{t().no_entries}</p> }.into_any()
+                        } else {
+                            view! {
+                                <BarChart stats=stats.clone() bars=bars.clone() info=info.clone()
+                                    title=sites_title share on_bar=on_site/>
+                                <StatsTable stats bars info share on_bar=on_site/>
+                            }
+                            .into_any()
+                        }
+                    }
+                    Some(Some(Err(error))) => failure(&error).into_any(),
+                    _ => loading().into_any(),
+                };
+                view! { <p id="sites-period" class="note">{note}</p> {figures} }.into_any()
+            }
+            Some(info) if view.get() == View::Table => {
+                view! { <StatsTable stats info share on_bar/> }.into_any()
+            }
             Some(info) => {
                 view! { <BarChart stats info title=figures_title share on_bar/> }.into_any()
             }
@@ -554,8 +650,9 @@ pub fn Dashboard() -> impl IntoView {
                         title=step_title(at_end, || t().next, || t().no_later)>"›"</button>
                 </div>
                 <div class="group" role="group" aria-label=move || t().view_kind>
-                    {toggle("show-chart", Signal::derive(move || !table.get()), || t().chart, |s| s.table = false)}
-                    {toggle("show-table", table.into(), || t().table, |s| s.table = true)}
+                    {toggle("show-chart", Signal::derive(move || view.get() == View::Chart), || t().chart, |s| s.view = View::Chart)}
+                    {toggle("show-table", Signal::derive(move || view.get() == View::Table), || t().table, |s| s.view = View::Table)}
+                    {toggle("show-sites", Signal::derive(move || view.get() == View::Sites), || t().by_site, |s| s.view = View::Sites)}
                 </div>
                 <div class="group" role="group" aria-label=move || t().scale_kind>
                     {toggle("show-counts", Signal::derive(move || !share.get()), || t().counts, |s| s.share = false)}
