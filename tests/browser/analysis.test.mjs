@@ -285,3 +285,39 @@ test('the uses site by site: bars lying down stacked by outcome; a click, or the
   }
   assert.deepEqual(page.problems, []);
 });
+
+/** The texts of the chart's values axis (its labels left of the grid). */
+async function axisLabels(page) {
+  return page.evaluate(() => {
+    const chart = document.getElementById('chart');
+    const grid = echarts.getInstanceByDom(chart).convertToPixel({ xAxisIndex: 0, yAxisIndex: 0 }, [0, 0]);
+    const box = chart.getBoundingClientRect();
+    return [...chart.querySelectorAll('svg text')]
+      .filter((text) => text.getBoundingClientRect().right <= box.left + grid[0])
+      .map((text) => text.textContent);
+  });
+}
+
+test('numbers as each language writes them: the values axis, the tooltip, the shares', async (t) => {
+  const app = await openHisto(t);
+  const page = await newPage(browser, t);
+  await open(page, app, `/?feature=vies&granularity=month&year=${Y}`);
+  await chartReady(page);
+  // 2,000 checks in May: the axis goes up by 500.
+  assert.deepEqual(await axisLabels(page), ['0', '500', '1\u202f000', '1\u202f500', '2\u202f000', '2\u202f500']);
+  const may = await chartPoint(page, 4, 1000);
+  await page.mouse.move(may.x, may.y);
+  const tip = page.locator('#chart div', { hasText: 'Contrôles effectués' }).last();
+  await tip.waitFor();
+  assert.match(await tip.innerText(), /Total\u202f: 2\u202f002/);
+  await page.click('#show-shares');
+  await page.waitForSelector('#chart[data-scale="share"][data-state="ready"]');
+  assert.deepEqual((await axisLabels(page)).at(-1), '100\u202f%');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.click('#show-counts');
+  await page.waitForSelector('#chart[data-scale="count"][data-state="ready"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#chart svg text')].some((t) => t.textContent === '2,000'));
+  assert.deepEqual(await axisLabels(page), ['0', '500', '1,000', '1,500', '2,000', '2,500']);
+  assert.deepEqual(page.problems, []);
+});

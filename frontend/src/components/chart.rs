@@ -6,7 +6,8 @@
 //! (the chart finds the segment itself: ECharts' own click event misses most taps). By keyboard,
 //! the focused chart moves a highlighted segment with the arrow keys, shows and announces it, and
 //! Enter opens it. Small segments keep a visible height; the "% share" scale stacks every bar to
-//! 100 %. Compared with the year before, a dashed line draws the totals a year earlier (on the
+//! 100 %. The values' axis writes its numbers as the language does ("1 800", "100 %" in French).
+//! Compared with the year before, a dashed line draws the totals a year earlier (on the
 //! counts' scale only: shares of two years do not stack).
 
 use std::cell::RefCell;
@@ -98,6 +99,7 @@ type Heights = Vec<Vec<Option<f64>>>;
 struct Drawn {
     instance: Instance,
     formatter: Closure<dyn Fn(JsValue) -> JsValue>,
+    axis_label: Closure<dyn Fn(JsValue) -> JsValue>,
     heights: Heights,
     horizontal: bool,
 }
@@ -162,6 +164,7 @@ pub fn BarChart(
 
     let drawn = live.clone();
     let (figures, feature, kind) = (stats.clone(), info.clone(), bars.clone());
+    let scale = share;
     Effect::new(move |_| {
         let (lang, share) = (text::lang().get(), share.get());
         let Some(element) = container.get() else {
@@ -181,9 +184,19 @@ pub fn BarChart(
                         .unwrap_or(0.0) as usize;
                 tooltip(&figures, &feature, &kind, bar, text::lang().get_untracked()).into()
             });
+            // ECharts writes "1,800" in every language: the language's own way instead.
+            let axis_label = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |value: JsValue| {
+                let (lang, value) = (text::lang().get_untracked(), value.as_f64().unwrap_or(0.0));
+                if scale.get_untracked() {
+                    lang.percent_value(value).into()
+                } else {
+                    lang.decimal(value).into()
+                }
+            });
             Drawn {
                 instance: init_chart(&element, &JsValue::NULL, &options),
                 formatter,
+                axis_label,
                 heights: Vec::new(),
                 horizontal,
             }
@@ -192,6 +205,12 @@ pub fn BarChart(
         let option = js_sys::JSON::parse(&option.to_string()).unwrap_or(JsValue::NULL);
         if let Ok(tooltip) = js_sys::Reflect::get(&option, &"tooltip".into()) {
             let _ = js_sys::Reflect::set(&tooltip, &"formatter".into(), chart.formatter.as_ref());
+        }
+        let value_axis = if chart.horizontal { "xAxis" } else { "yAxis" };
+        if let Ok(label) = js_sys::Reflect::get(&option, &value_axis.into())
+            .and_then(|axis| js_sys::Reflect::get(&axis, &"axisLabel".into()))
+        {
+            let _ = js_sys::Reflect::set(&label, &"formatter".into(), chart.axis_label.as_ref());
         }
         chart.instance.set_option(&option, true);
         chart.heights = heights;
@@ -570,12 +589,11 @@ fn build(
     } else {
         option["xAxis"]["axisLabel"] = json!({"lineHeight": 14});
     }
+    // Its formatter is the language's (see `BarChart`).
+    option[value_axis]["axisLabel"] = json!({});
     if share {
-        let unit = match lang {
-            Lang::Fr => "{value}\u{202F}%",
-            Lang::En => "{value}%",
-        };
-        option[value_axis] = json!({"type": "value", "max": 100, "axisLabel": {"formatter": unit}});
+        option[value_axis]["max"] = json!(100);
+        option[value_axis]["minInterval"] = json!(0);
     }
     if let Some(series) = option["series"].as_array_mut() {
         for ((series, outcome), heights) in series.iter_mut().zip(&info.outcomes).zip(&heights) {

@@ -658,7 +658,10 @@ pub fn Dashboard() -> impl IntoView {
                     {toggle("show-counts", Signal::derive(move || !share.get()), || t().counts, |s| s.share = false)}
                     {toggle("show-shares", share.into(), || t().shares, |s| s.share = true)}
                 </div>
-                {toggle("compare", compare.into(), || t().compare, |s| s.compare = !s.compare)}
+                // The uses by site are not compared.
+                <Show when=move || view.get() != View::Sites>
+                    {toggle("compare", compare.into(), || t().compare, |s| s.compare = !s.compare)}
+                </Show>
                 <SiteFilter sites chosen=chosen_sites open=sites_open state/>
                 {hidden_badge}
             </div>
