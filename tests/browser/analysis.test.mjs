@@ -321,3 +321,76 @@ test('numbers as each language writes them: the values axis, the tooltip, the sh
   assert.deepEqual(await axisLabels(page), ['0', '500', '1,000', '1,500', '2,000', '2,500']);
   assert.deepEqual(page.problems, []);
 });
+
+test('the table as CSV with the parameters of the view, the chart as PNG and SVG, and the printed page', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  const page = await newPage(browser, t, desktop, { acceptDownloads: true });
+  const exports = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/v1/stats/export') exports.push(url.searchParams);
+  });
+  const downloaded = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+  };
+  await open(page, app, `/?feature=attachment&granularity=month&year=${Y}&compare=previous`);
+  await chartReady(page);
+
+  // In French: semicolons, a byte order mark, French labels; the comparison as on screen.
+  let csv = await downloaded('#export-stats');
+  assert.equal(csv.name, `histo-attachment-${Y}-01-${Y}-12.csv`);
+  assert.deepEqual(Object.fromEntries(exports.at(-1)), {
+    feature: 'attachment', granularity: 'month', compare: 'previous', year: Y, sep: 'semicolon', bom: 'true', lang: 'fr',
+  });
+  let lines = csv.bytes.toString('utf8').trimEnd().split(/\r?\n/);
+  assert.equal(lines[0], '\ufeffpériode;Insérées;Non abouties;Arrêtées par l\'utilisateur;total;total un an plus tôt;évolution');
+  assert.equal(lines.length, 13);
+  assert.match(lines[3], new RegExp(`^${Y}-03;9;0;0;9;8;`));
+  assert.match(lines[4], new RegExp(`^${Y}-04;2;4;0;6;4;`));
+
+  // The last twelve months touch two years: one file, one header, twelve months.
+  await page.goto(`${app.base}/?feature=attachment`);
+  await chartReady(page);
+  csv = await downloaded('#export-stats');
+  lines = csv.bytes.toString('utf8').trimEnd().split(/\r?\n/);
+  assert.equal(lines.length, 13, lines.join('\n'));
+  assert.equal(lines.filter((line) => line.includes('période')).length, 1);
+  assert.ok(lines[1].startsWith(`${addMonths(thisMonth, -11)};`), lines[1]);
+  assert.ok(lines[12].startsWith(`${thisMonth};`), lines[12]);
+
+  // In English: English labels, commas, no byte order mark.
+  await page.goto(`${app.base}/?feature=attachment&granularity=month&year=${Y}`);
+  await chartReady(page);
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  csv = await downloaded('#export-stats');
+  assert.equal(exports.at(-1).get('lang'), 'en');
+  assert.ok(!exports.at(-1).has('sep') && !exports.at(-1).has('bom'));
+  assert.ok(csv.bytes.toString('utf8').startsWith('period,success,error,stopped,total\n'), csv.bytes.toString('utf8'));
+
+  // The chart as images.
+  const png = await downloaded('#save-png');
+  assert.equal(png.name, `histo-attachment-${Y}-01-${Y}-12.png`);
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.ok(png.bytes.length > 5000, `a PNG of ${png.bytes.length} bytes`);
+  const svg = await downloaded('#save-svg');
+  assert.equal(svg.name, `histo-attachment-${Y}-01-${Y}-12.svg`);
+  assert.match(svg.bytes.toString('utf8'), /<svg[^>]*>/);
+  assert.match(svg.bytes.toString('utf8'), /Did not complete/);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // Printed: the titles, the chart and its table; no navigation, no buttons.
+  await page.emulateMedia({ media: 'print' });
+  for (const hidden of ['header.top nav', '#show-table', '#export-stats', '#save-png', '.cards']) {
+    assert.equal(await page.locator(hidden).first().isVisible(), false, hidden);
+  }
+  for (const shown of ['h1', '#uses-title', '#figures-title', '#chart svg', '.print-only table']) {
+    assert.ok(await page.locator(shown).first().isVisible(), shown);
+  }
+  assert.equal(await page.locator('.print-only td[data-period$="-04"][data-outcome="total"]').innerText(), '6');
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.screenshot({ path: path.join(shots, 'analysis-print.png'), fullPage: true });
+  await page.pdf({ path: path.join(shots, 'analysis-print.pdf'), format: 'A4' });
+  assert.deepEqual(page.problems, []);
+});

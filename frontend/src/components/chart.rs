@@ -7,7 +7,7 @@
 //! the focused chart moves a highlighted segment with the arrow keys, shows and announces it, and
 //! Enter opens it. Small segments keep a visible height; the "% share" scale stacks every bar to
 //! 100 %. The values' axis writes its numbers as the language does ("1 800", "100 %" in French).
-//! Compared with the year before, a dashed line draws the totals a year earlier (on the
+//! Buttons save it as a PNG or SVG image. Compared with the year before, a dashed line draws the totals a year earlier (on the
 //! counts' scale only: shares of two years do not stack).
 
 use std::cell::RefCell;
@@ -23,6 +23,7 @@ use send_wrapper::SendWrapper;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::api;
 use crate::components::entries::Drill;
 use crate::text::{self, t, Lang};
 
@@ -45,6 +46,9 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn resize(this: &Instance);
+
+    #[wasm_bindgen(method, js_name = getDataURL)]
+    fn get_data_url(this: &Instance, options: &JsValue) -> String;
 
     #[wasm_bindgen(method, js_name = dispatchAction)]
     fn dispatch_action(this: &Instance, action: &JsValue);
@@ -100,6 +104,8 @@ struct Drawn {
     instance: Instance,
     formatter: Closure<dyn Fn(JsValue) -> JsValue>,
     axis_label: Closure<dyn Fn(JsValue) -> JsValue>,
+    /// The option drawn last (saved as an image again).
+    option: JsValue,
     heights: Heights,
     horizontal: bool,
 }
@@ -150,6 +156,8 @@ pub fn BarChart(
     /// Shares (100 % stacked bars) instead of counts.
     #[prop(into)]
     share: Signal<bool>,
+    /// The name of the image files, without extension.
+    file_name: String,
     on_bar: BarClick,
 ) -> impl IntoView {
     let stats = Rc::new(stats);
@@ -197,6 +205,7 @@ pub fn BarChart(
                 instance: init_chart(&element, &JsValue::NULL, &options),
                 formatter,
                 axis_label,
+                option: JsValue::NULL,
                 heights: Vec::new(),
                 horizontal,
             }
@@ -213,6 +222,7 @@ pub fn BarChart(
             let _ = js_sys::Reflect::set(&label, &"formatter".into(), chart.axis_label.as_ref());
         }
         chart.instance.set_option(&option, true);
+        chart.option = option;
         chart.heights = heights;
         let _ = element.set_attribute("data-state", "ready");
         let _ = element.set_attribute("data-scale", if share { "share" } else { "count" });
@@ -294,6 +304,25 @@ pub fn BarChart(
             show_segment(&chart.instance, moved.0, moved.1);
         }
     };
+    // The chart as an image: the SVG that is drawn, or a PNG drawn again off screen.
+    let saving = live.clone();
+    let save = move |png: bool| {
+        let Some(element) = container.get_untracked() else {
+            return;
+        };
+        if let Some(chart) = saving.borrow().as_ref() {
+            let url = if png {
+                png_url(chart, element.client_width(), element.client_height())
+            } else {
+                Some(chart.instance.get_data_url(&JsValue::NULL))
+            };
+            let extension = if png { "png" } else { "svg" };
+            if let Some(url) = url {
+                let _ = api::save_url(&url, &format!("{file_name}.{extension}"));
+            }
+        }
+    };
+    let save_png = save.clone();
     let cleanup = SendWrapper::new((live, on_resize));
     on_cleanup(move || {
         let (live, on_resize) = cleanup.take();
@@ -331,7 +360,35 @@ pub fn BarChart(
             role="group" aria-label=label aria-describedby="chart-choice" on:keydown=on_key on:click=on_click></div>
         <p id="chart-choice" class="choice" aria-live="polite">{announced}</p>
         <p class="hint">{move || t().chart_hint}</p>
+        <div class="exports">
+            <button type="button" id="save-png" on:click=move |_| save_png(true)>{move || t().save_png}</button>
+            <button type="button" id="save-svg" on:click=move |_| save(false)>{move || t().save_svg}</button>
+        </div>
     }
+}
+
+/// The chart drawn again as a PNG (`data:` address), twice as sharp, on a white ground: ECharts
+/// makes PNGs from a canvas only, so a canvas chart of the same size is drawn off screen.
+fn png_url(chart: &Drawn, width: i32, height: i32) -> Option<String> {
+    let document = document();
+    let element: web_sys::HtmlElement = document.create_element("div").ok()?.unchecked_into();
+    let _ = element.set_attribute(
+        "style",
+        &format!("position:fixed;left:-10000px;top:0;width:{width}px;height:{height}px"),
+    );
+    document.body()?.append_child(&element).ok()?;
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"renderer".into(), &"canvas".into());
+    let instance = init_chart(&element, &JsValue::NULL, &options);
+    instance.set_option(&chart.option, true);
+    let image = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&image, &"type".into(), &"png".into());
+    let _ = js_sys::Reflect::set(&image, &"pixelRatio".into(), &2.into());
+    let _ = js_sys::Reflect::set(&image, &"backgroundColor".into(), &"#ffffff".into());
+    let url = instance.get_data_url(&image);
+    instance.dispose();
+    element.remove();
+    Some(url)
 }
 
 /// `{gridIndex: 0}`: the chart's one grid, for the pixel conversions.

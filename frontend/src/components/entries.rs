@@ -74,16 +74,13 @@ pub fn Entries(
         &sites,
     );
     let download = move |_| {
-        let lang = text::lang().get_untracked().code();
-        let query = selection
-            .get_value()
-            .add("sep", "semicolon")
-            .add("bom", "true")
-            .add("lang", lang);
+        let query = api::csv_format(selection.get_value(), text::lang().get_untracked());
         let file_name = file_name.clone();
         exporting.set(None);
         spawn_local(async move {
-            if let Err(error) = api::download_export(&query, &file_name).await {
+            if let Err(error) =
+                api::download_export("/api/v1/logs/export", &query, &file_name).await
+            {
                 exporting.try_set(Some(error));
             }
         });

@@ -24,6 +24,9 @@ pub fn StatsTable(
     info: FeatureInfo,
     #[prop(into)] share: Signal<bool>,
     on_bar: BarClick,
+    /// A copy for the printed page only (no id: the one on screen is the table view's).
+    #[prop(optional)]
+    printed: bool,
 ) -> impl IntoView {
     move || {
         let lang = text::lang().get();
@@ -81,7 +84,7 @@ pub fn StatsTable(
         };
         view! {
             <div class="table-wrap">
-                <table id="stats-table" class="figures stack" tabindex="-1" data-scale=if share { "share" } else { "count" }>
+                <table id=(!printed).then_some("stats-table") class="figures stack" tabindex="-1" data-scale=if share { "share" } else { "count" }>
                     <caption>{caption}</caption>
                     <thead>
                         <tr>

@@ -106,13 +106,13 @@ impl DashboardState {
     }
 }
 
-/// `GET /api/v1/stats` for a selection (compared with the year before or not): one call per year
-/// that the span touches, the months outside the span left out.
-async fn statistics(
-    selection: Selection,
+/// The queries of `GET /api/v1/stats` (and of its export) for a selection, compared with the year
+/// before or not: one per year that the span touches; and the months of the span (`None`: years).
+fn stats_queries(
+    selection: &Selection,
     compare: bool,
     now: Month,
-) -> Result<Statistics, ApiError> {
+) -> (Vec<Query>, Option<(Month, Month)>) {
     let query = |granularity: &str| {
         Query::new()
             .add("feature", &selection.feature)
@@ -122,28 +122,73 @@ async fn statistics(
     let sites = &selection.sites;
     let Some((from, to)) = selection.span.months(now) else {
         let (from, to) = selection.span.years(now);
-        return api::stats(
-            &query("year")
-                .add("from", from)
-                .add("to", to)
-                .add_all("site", sites),
-        )
-        .await;
+        let years = query("year")
+            .add("from", from)
+            .add("to", to)
+            .add_all("site", sites);
+        return (vec![years], None);
     };
-    let years = try_join_all((from.year..=to.year).map(|year| {
-        let query = query("month").add("year", year).add_all("site", sites);
-        async move { api::stats(&query).await }
-    }))
-    .await?;
+    let years = (from.year..=to.year)
+        .map(|year| query("month").add("year", year).add_all("site", sites))
+        .collect();
+    (years, Some((from, to)))
+}
+
+fn within(period: &str, months: Option<(Month, Month)>) -> bool {
+    months.is_none_or(|(from, to)| Month::parse(period).is_some_and(|m| from <= m && m <= to))
+}
+
+/// `GET /api/v1/stats` for a selection (compared with the year before or not), the months outside
+/// the span left out.
+async fn statistics(
+    selection: Selection,
+    compare: bool,
+    now: Month,
+) -> Result<Statistics, ApiError> {
+    let (queries, months) = stats_queries(&selection, compare, now);
+    let years = try_join_all(queries.iter().map(api::stats)).await?;
     let mut years = years.into_iter();
     let mut stats = years
         .next()
         .ok_or_else(|| ApiError::Decode("no statistics".into()))?;
     stats.buckets.extend(years.flat_map(|year| year.buckets));
-    stats
-        .buckets
-        .retain(|b| Month::parse(&b.period).is_some_and(|m| from <= m && m <= to));
+    stats.buckets.retain(|b| within(&b.period, months));
     Ok(stats)
+}
+
+/// The table of the statistics as a CSV file, from `GET /api/v1/stats/export` with the parameters
+/// of the view: the files of the years touched put together (one header, the span's months).
+async fn export_statistics(
+    selection: Selection,
+    compare: bool,
+    now: Month,
+    lang: text::Lang,
+    file_name: String,
+) -> Result<(), ApiError> {
+    let (queries, months) = stats_queries(&selection, compare, now);
+    let files = try_join_all(queries.into_iter().map(|query| {
+        let query = api::csv_format(query, lang);
+        async move { api::export("/api/v1/stats/export", &query).await }
+    }))
+    .await?;
+    let mut csv = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        for (line, text) in String::from_utf8_lossy(file)
+            .split_inclusive('\n')
+            .enumerate()
+        {
+            let period = text.split([';', ',']).next().unwrap_or_default();
+            let kept = if line == 0 {
+                index == 0
+            } else {
+                within(period, months)
+            };
+            if kept {
+                csv.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    api::save_file(&csv, "text/csv;charset=utf-8", &file_name)
 }
 
 /// The first month with uses of a feature on the sites chosen (`None`: none yet): where the
@@ -209,6 +254,16 @@ async fn uses(span: Span, sites: Vec<String>, now: Month) -> Result<Vec<Uses>, A
         }
     }
     Ok(uses)
+}
+
+/// The name of the files of the figures, without extension: `histo-email-2025-12-2026-11`.
+fn file_name(stats: &Statistics) -> String {
+    let first = stats.buckets.first().map(|b| b.period.as_str());
+    let last = stats.buckets.last().map(|b| b.period.as_str());
+    let mut parts = vec!["histo", stats.feature.as_str()];
+    parts.extend(first);
+    parts.extend(last.filter(|last| Some(*last) != first));
+    parts.join("-")
 }
 
 /// The uses by site as bars: the chosen sites only (all when none is chosen), their names.
@@ -502,9 +557,10 @@ pub fn Dashboard() -> impl IntoView {
                         if stats.buckets.is_empty() {
                             view! { <p class="note empty">{t().no_entries}</p> }.into_any()
                         } else {
+                            let file_name = format!("histo-{}-{period}-sites", stats.feature);
                             view! {
                                 <BarChart stats=stats.clone() bars=bars.clone() info=info.clone()
-                                    title=sites_title share on_bar=on_site/>
+                                    title=sites_title share file_name on_bar=on_site/>
                                 <StatsTable stats bars info share on_bar=on_site/>
                             }
                             .into_any()
@@ -519,12 +575,38 @@ pub fn Dashboard() -> impl IntoView {
                 view! { <StatsTable stats info share on_bar/> }.into_any()
             }
             Some(info) => {
-                view! { <BarChart stats info title=figures_title share on_bar/> }.into_any()
+                let file_name = file_name(&stats);
+                // Printed beside the chart (see index.html).
+                view! {
+                    <BarChart stats=stats.clone() info=info.clone() title=figures_title share file_name on_bar/>
+                    <div class="print-only"><StatsTable stats info share on_bar printed=true/></div>
+                }
+                .into_any()
             }
             None => ().into_any(),
         },
         (Some(Err(error)), _) | (_, Some(Err(error))) => failure(&error).into_any(),
         _ => loading().into_any(),
+    };
+
+    let exporting = RwSignal::new(None::<ApiError>);
+    let export = move |_| {
+        let Some(Ok(stats)) = stats.get_untracked() else {
+            return;
+        };
+        let file_name = format!("{}.csv", file_name(&stats));
+        let (selection, compare) = (selection.get_untracked(), compare.get_untracked());
+        let lang = text::lang().get_untracked();
+        exporting.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(error) = export_statistics(selection, compare, now, lang, file_name).await {
+                exporting.try_set(Some(error));
+            }
+        });
+    };
+    let exportable = move || {
+        view.get() != View::Sites
+            && matches!(stats.get(), Some(Ok(s)) if s.buckets.iter().any(|b| b.counts.total() > 0))
     };
 
     let hidden_badge = move || {
@@ -666,6 +748,12 @@ pub fn Dashboard() -> impl IntoView {
                 {hidden_badge}
             </div>
             <div class="figures" aria-busy=move || pending.get().to_string()>{figures}</div>
+            <Show when=exportable>
+                <div class="exports">
+                    <button type="button" id="export-stats" on:click=export>{move || t().download_table}</button>
+                </div>
+            </Show>
+            {move || exporting.get().map(|e| failure(&e))}
         </section>
         {entries}
     }
