@@ -210,6 +210,15 @@ impl Lang {
         }
     }
 
+    /// "Entrées conservées depuis novembre 2024" for the first month kept, `2024-11`.
+    pub fn kept_since(self, month: &str) -> String {
+        let month = self.period_long(month);
+        match self {
+            Lang::Fr => format!("Entrées conservées depuis {month}"),
+            Lang::En => format!("Entries kept since {month}"),
+        }
+    }
+
     /// An RFC 3339 instant as date and time in the company's time zone.
     pub fn date_time(self, rfc3339: &str, timezone: &str) -> String {
         self.format_date(
@@ -600,6 +609,8 @@ pub struct Texts {
     pub download_table: &'static str,
     pub save_png: &'static str,
     pub save_svg: &'static str,
+    pub older_totals_only: &'static str,
+    pub older_entries_gone: &'static str,
     pub error_network: &'static str,
     pub error_forbidden: &'static str,
     pub error_other: &'static str,
@@ -716,6 +727,8 @@ pub static FR: Texts = Texts {
     download_table: "Télécharger le tableau (CSV)",
     save_png: "Graphique en PNG",
     save_svg: "Graphique en SVG",
+    older_totals_only: "des mois plus anciens, seuls les totaux restent.",
+    older_entries_gone: "les plus anciennes de cette période ont été supprimées.",
     error_network: "Le serveur ne répond pas. Réessayez dans un instant.",
     error_forbidden: "Vous n’avez pas le droit d’accéder à cette information.",
     error_other: "La demande a échoué",
@@ -837,6 +850,8 @@ pub static EN: Texts = Texts {
     download_table: "Download the table (CSV)",
     save_png: "Chart as PNG",
     save_svg: "Chart as SVG",
+    older_totals_only: "of older months, only the totals remain.",
+    older_entries_gone: "the oldest of this period were removed.",
     error_network: "The server does not answer. Try again in a moment.",
     error_forbidden: "You are not allowed to see this.",
     error_other: "The request failed",

@@ -394,3 +394,34 @@ test('the table as CSV with the parameters of the view, the chart as PNG and SVG
   await page.pdf({ path: path.join(shots, 'analysis-print.pdf'), format: 'A4' });
   assert.deepEqual(page.problems, []);
 });
+
+test('retention: a span before the first month kept says so, and so do the entries of a purged month', async (t) => {
+  const app = await openHisto(t, { events: analysed() });
+  assert.equal(app.histo(['admin-password', '--company', company], 'right-password\n').status, 0);
+  const saved = await app.api('PUT', '/api/v1/settings/retention', app.token('settings:admin'),
+    { months: 12, admin_password: 'right-password' });
+  assert.equal(saved.status, 200, saved.text);
+  const kept = saved.json.retained_from;
+  assert.equal(kept, addMonths(thisMonth, -12));
+  const month = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+    .format(new Date(`${kept}-15T00:00:00Z`));
+  const page = await newPage(browser, t);
+  await open(page, app, `/?feature=attachment&granularity=month&year=${year - 1}`);
+  await chartReady(page);
+  await page.waitForSelector('#retention-note');
+  assert.equal(await page.locator('#retention-note').innerText(),
+    `Entrées conservées depuis ${month}\u202f: des mois plus anciens, seuls les totaux restent.`);
+  // March of the year before: its 8 uses counted, its entries gone.
+  await page.click('#show-table');
+  await page.click(`#stats-table td[data-period="${year - 1}-03"][data-outcome="total"] button`);
+  await page.waitForSelector('#purged');
+  assert.equal(await page.locator('#purged').innerText(),
+    `Le détail de cette période a été supprimé par la politique de conservation\u202f; les totaux restent dans les statistiques. Entrées conservées depuis ${month}.`);
+  assert.equal(await page.locator('#entries tbody tr').count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  // The months kept say nothing.
+  await page.goto(`${app.base}/?feature=attachment&granularity=month&month=${thisMonth}`);
+  await page.waitForSelector('#no-uses, #chart[data-state="ready"]');
+  assert.equal(await page.locator('#retention-note').count(), 0);
+  assert.deepEqual(page.problems, []);
+});

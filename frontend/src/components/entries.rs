@@ -53,6 +53,7 @@ pub fn Entries(
         .add_all("site", &sites);
     let selection = StoredValue::new(selection);
     let purged = RwSignal::new(false);
+    let kept_from = RwSignal::new(None::<String>);
     let exporting = RwSignal::new(None::<ApiError>);
     let entries = Paged::<LogEntry>::new(move |cursor| {
         let query = selection
@@ -62,6 +63,7 @@ pub fn Entries(
         async move {
             let page = api::logs(&query).await?;
             purged.try_set(page.purged);
+            kept_from.try_set(Some(page.retained_from));
             Ok((page.items, page.next_cursor))
         }
     });
@@ -208,9 +210,21 @@ pub fn Entries(
             {filters}
             <p id="entries-count" class="count-line" aria-live="polite">{count}</p>
             {move || exporting.get().map(|e| failure(&e))}
-            <Show when=move || purged.get()>
-                <p id="purged" class="note" role="status">{move || t().purged}</p>
-            </Show>
+            {move || {
+                let kept = kept_from.get()?;
+                let lang = text::lang().get();
+                if purged.get() {
+                    let note = format!("{} {}.", t().purged, lang.kept_since(&kept));
+                    Some(view! { <p id="purged" class="note" role="status">{note}</p> }.into_any())
+                } else {
+                    // A year that began before the first month kept has lost its oldest entries.
+                    let first = if period.contains('-') { period.clone() } else { format!("{period}-01") };
+                    (first < kept).then(|| {
+                        let note = format!("{}{}{}", lang.kept_since(&kept), lang.colon(), t().older_entries_gone);
+                        view! { <p id="purged" class="note" role="status" data-partly="true">{note}</p> }.into_any()
+                    })
+                }
+            }}
             <Show when=move || state.get() == Load::Ready && items.with(Vec::is_empty) && !purged.get()>
                 <p class="note">{move || t().no_entries}</p>
             </Show>

@@ -609,6 +609,28 @@ pub fn Dashboard() -> impl IntoView {
             && matches!(stats.get(), Some(Ok(s)) if s.buckets.iter().any(|b| b.counts.total() > 0))
     };
 
+    // A span that reaches before the first month kept says that its older entries are gone.
+    let retention_note = move || {
+        let kept = settings.get()?.ok()?.retained_from;
+        let first = match span.get().months(now) {
+            Some((from, _)) => from,
+            None => Month {
+                year: span.get().years(now).0,
+                month: 1,
+            },
+        };
+        (first.key() < kept).then(|| {
+            let lang = text::lang().get();
+            let note = format!(
+                "{}{}{}",
+                lang.kept_since(&kept),
+                lang.colon(),
+                t().older_totals_only
+            );
+            view! { <p id="retention-note" class="note">{note}</p> }
+        })
+    };
+
     let hidden_badge = move || {
         let hidden = stats
             .get()
@@ -747,6 +769,7 @@ pub fn Dashboard() -> impl IntoView {
                 <SiteFilter sites chosen=chosen_sites open=sites_open state/>
                 {hidden_badge}
             </div>
+            {retention_note}
             <div class="figures" aria-busy=move || pending.get().to_string()>{figures}</div>
             <Show when=exportable>
                 <div class="exports">
