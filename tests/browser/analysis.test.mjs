@@ -272,6 +272,8 @@ test('the uses site by site: bars lying down stacked by outcome; a click, or the
   const month = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date());
   assert.equal(await page.locator('#sites-period').innerText(),
     `Utilisations par site en ${month}\u202f: le dernier mois de la période choisie (la vue par site montre un mois ou une année).`);
+  assert.equal(await page.locator('#no-site-uses').innerText(),
+    `Aucune utilisation de «\u202fAjout de pièces jointes\u202f» en ${month}.`);
 
   for (const lang of ['fr', 'en']) {
     for (const [device, size] of [['desktop', desktop], ['phone', phone]]) {

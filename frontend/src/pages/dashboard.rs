@@ -555,7 +555,10 @@ pub fn Dashboard() -> impl IntoView {
                     Some(Some(Ok(answer))) => {
                         let (stats, bars) = site_bars(answer, &chosen_sites.get());
                         if stats.buckets.is_empty() {
-                            view! { <p class="note empty">{t().no_entries}</p> }.into_any()
+                            let lang = text::lang().get();
+                            let when = format!("{} {}", t().in_period, lang.period_long(&period));
+                            let note = lang.no_uses(&lang.pick(&info.label), &when, None, None);
+                            view! { <p id="no-site-uses" class="note empty">{note}</p> }.into_any()
                         } else {
                             let file_name = format!("histo-{}-{period}-sites", stats.feature);
                             view! {
