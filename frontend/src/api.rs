@@ -6,13 +6,14 @@ use histo_api_types::{
     AdminPasswordInput, AlertEventPage, AlertRuleInput, AlertRules, AuditPage, AuditVerification,
     DigestInput, DigestSettings, Erasure, ErasureInput, ErrorBody, FeatureInfo, LogPage,
     NewAlertRule, Overview, RetentionInput, RetentionPreview, Settings, Site, SiteInput,
-    Statistics, TokenRequest, TokenResponse,
+    SiteStatistics, Statistics, TokenRequest, TokenResponse,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 
 use crate::auth;
+use crate::text::Lang;
 
 /// Why an API call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,25 +143,43 @@ pub async fn stats(query: &Query) -> Result<Statistics, ApiError> {
     get(&format!("/api/v1/stats{}", query.encode())).await
 }
 
+/// `GET /api/v1/stats/sites?feature=F&period=P`.
+pub async fn site_stats(feature: &str, period: &str) -> Result<SiteStatistics, ApiError> {
+    let query = Query::new().add("feature", feature).add("period", period);
+    get(&format!("/api/v1/stats/sites{}", query.encode())).await
+}
+
 /// `GET /api/v1/logs?…`.
 pub async fn logs(query: &Query) -> Result<LogPage, ApiError> {
     get(&format!("/api/v1/logs{}", query.encode())).await
 }
 
-/// `GET /api/v1/logs/export?…`, saved as a file. A plain link cannot send the token, so the file is
-/// fetched with it and handed to the browser as a blob.
-pub async fn download_export(query: &Query, file_name: &str) -> Result<(), ApiError> {
-    let response = send(signed(Request::get(&format!(
-        "/api/v1/logs/export{}",
-        query.encode()
-    ))))
-    .await?;
-    let bytes = response
+/// How a CSV export is written for the reader: for French spreadsheets in French (semicolons, a
+/// byte order mark, French labels and dates), plainly in English.
+pub fn csv_format(query: Query, lang: Lang) -> Query {
+    match lang {
+        Lang::Fr => query
+            .add("sep", "semicolon")
+            .add("bom", "true")
+            .add("lang", "fr"),
+        Lang::En => query.add("lang", "en"),
+    }
+}
+
+/// `GET {path}?…` (`/api/v1/logs/export`, `/api/v1/stats/export`): a CSV file. A plain link cannot
+/// send the token, so the file is fetched with it.
+pub async fn export(path: &str, query: &Query) -> Result<Vec<u8>, ApiError> {
+    let response = send(signed(Request::get(&format!("{path}{}", query.encode())))).await?;
+    response
         .binary()
         .await
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// An export (see `export`) saved as a file.
+pub async fn download_export(path: &str, query: &Query, file_name: &str) -> Result<(), ApiError> {
+    let bytes = export(path, query).await?;
     save_file(&bytes, "text/csv;charset=utf-8", file_name)
-        .map_err(|_| ApiError::Decode("blob".into()))
 }
 
 /// `GET /api/v1/sites`: every site, in one page of the largest size (a company has at most 10,000
@@ -355,17 +374,15 @@ async fn check(response: Response, token: Option<String>) -> Result<Response, Ap
     })
 }
 
-fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+/// Hands bytes to the browser as a downloaded file.
+pub fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), ApiError> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = leptos::prelude::document();
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(file_name);
-    link.click();
+    let url = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+        .map_err(|_| ApiError::Decode("blob".into()))?;
+    save_url(&url, file_name)?;
     // Revoked a little later: the download must have started.
     leptos::prelude::set_timeout(
         move || {
@@ -373,5 +390,18 @@ fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), wasm_bindg
         },
         std::time::Duration::from_secs(10),
     );
+    Ok(())
+}
+
+/// Downloads what an address holds (a blob's, or a `data:` address) as a file.
+pub fn save_url(url: &str, file_name: &str) -> Result<(), ApiError> {
+    let document = leptos::prelude::document();
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| ApiError::Decode("link".into()))?
+        .unchecked_into();
+    link.set_href(url);
+    link.set_download(file_name);
+    link.click();
     Ok(())
 }

@@ -273,6 +273,22 @@ impl Span {
         }
     }
 
+    /// The one period (`YYYY-MM` or `YYYY`) of a view that shows one: the span itself when it is
+    /// one month or one calendar year, else its last month or year (`false`: not the whole span).
+    pub fn single_period(&self, now: Month) -> (String, bool) {
+        match (self, self.months(now)) {
+            (Span::Years { from, to }, _) => (to.to_string(), from == to),
+            (_, Some((from, to))) if from == to => (to.key(), true),
+            (Span::Months { from, to }, _)
+                if from.year == to.year && from.month == 1 && to.month == 12 =>
+            {
+                (to.year.to_string(), true)
+            }
+            (_, Some((_, to))) => (to.key(), false),
+            (_, None) => (now.key(), false),
+        }
+    }
+
     pub fn is_years(&self) -> bool {
         matches!(self, Span::Years { .. })
     }

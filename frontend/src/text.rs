@@ -189,6 +189,52 @@ impl Lang {
         }
     }
 
+    /// The change from `before` to `now` in %, signed: "+12,5 %", "−25 %" ("+12.5%" in English);
+    /// "—" when there was nothing before.
+    pub fn change(self, now: u64, before: u64) -> String {
+        if before == 0 {
+            return "—".into();
+        }
+        let value = (now as f64 - before as f64) * 100.0 / before as f64;
+        let sign = match value {
+            v if v >= 0.05 => "+",
+            v if v <= -0.05 => "\u{2212}",
+            _ => "",
+        };
+        format!("{sign}{}", self.percent_value(value.abs()))
+    }
+
+    /// What the view by site shows: "Utilisations par site en mars 2026.", and when the span is
+    /// longer, that this is its last month (or year).
+    pub fn by_site_note(self, period: &str, whole: bool) -> String {
+        let when = self.period_long(period);
+        let unit = match (self, period.contains('-')) {
+            (Lang::Fr, true) => "le dernier mois",
+            (Lang::Fr, false) => "la dernière année",
+            (Lang::En, true) => "the last month",
+            (Lang::En, false) => "the last year",
+        };
+        match (self, whole) {
+            (Lang::Fr, true) => format!("Utilisations par site en {when}."),
+            (Lang::En, true) => format!("Uses by site in {when}."),
+            (Lang::Fr, false) => format!(
+                "Utilisations par site en {when}\u{202F}: {unit} de la période choisie (la vue par site montre un mois ou une année)."
+            ),
+            (Lang::En, false) => format!(
+                "Uses by site in {when}: {unit} of the span chosen (the view by site shows one month or one year)."
+            ),
+        }
+    }
+
+    /// "Entrées conservées depuis novembre 2024" for the first month kept, `2024-11`.
+    pub fn kept_since(self, month: &str) -> String {
+        let month = self.period_long(month);
+        match self {
+            Lang::Fr => format!("Entrées conservées depuis {month}"),
+            Lang::En => format!("Entries kept since {month}"),
+        }
+    }
+
     /// An RFC 3339 instant as date and time in the company's time zone.
     pub fn date_time(self, rfc3339: &str, timezone: &str) -> String {
         self.format_date(
@@ -326,6 +372,7 @@ impl Lang {
                 Lang::En => format!("{} of {}", self.number(shown), self.number(total)),
             },
             None => match self {
+                Lang::Fr if shown < 2 => format!("{} affichée", self.count(shown, &ENTRIES)),
                 Lang::Fr => format!("{} affichées", self.count(shown, &ENTRIES)),
                 Lang::En => format!("{} shown", self.count(shown, &ENTRIES)),
             },
@@ -801,6 +848,19 @@ pub struct Texts {
     pub download_csv: &'static str,
     pub no_entries: &'static str,
     pub purged: &'static str,
+    pub error_causes: &'static str,
+    pub filters: &'static str,
+    pub remove_filter: &'static str,
+    pub only_user: &'static str,
+    pub compare: &'static str,
+    pub year_before: &'static str,
+    pub change_percent: &'static str,
+    pub by_site: &'static str,
+    pub download_table: &'static str,
+    pub save_png: &'static str,
+    pub save_svg: &'static str,
+    pub older_totals_only: &'static str,
+    pub older_entries_gone: &'static str,
     pub error_network: &'static str,
     pub error_forbidden: &'static str,
     pub error_other: &'static str,
@@ -956,6 +1016,19 @@ pub static FR: Texts = Texts {
     download_csv: "Télécharger (CSV)",
     no_entries: "Aucune entrée.",
     purged: "Le détail de cette période a été supprimé par la politique de conservation\u{202F}; les totaux restent dans les statistiques.",
+    error_causes: "Causes des erreurs",
+    filters: "Filtres",
+    remove_filter: "Retirer le filtre",
+    only_user: "Seulement les entrées de",
+    compare: "Comparer à l’année précédente",
+    year_before: "Total un an plus tôt",
+    change_percent: "Évolution",
+    by_site: "Par site",
+    download_table: "Télécharger le tableau (CSV)",
+    save_png: "Graphique en PNG",
+    save_svg: "Graphique en SVG",
+    older_totals_only: "des mois plus anciens, seuls les totaux restent.",
+    older_entries_gone: "les plus anciennes de cette période ont été supprimées.",
     error_network: "Le serveur ne répond pas. Réessayez dans un instant.",
     error_forbidden: "Vous n’avez pas le droit d’accéder à cette information.",
     error_other: "La demande a échoué",
@@ -1116,6 +1189,19 @@ pub static EN: Texts = Texts {
     download_csv: "Download (CSV)",
     no_entries: "No entries.",
     purged: "The details of this period were removed by the retention policy; its totals stay in the statistics.",
+    error_causes: "Causes of errors",
+    filters: "Filters",
+    remove_filter: "Remove the filter",
+    only_user: "Only the entries of",
+    compare: "Compare with the year before",
+    year_before: "Total a year earlier",
+    change_percent: "Change",
+    by_site: "By site",
+    download_table: "Download the table (CSV)",
+    save_png: "Chart as PNG",
+    save_svg: "Chart as SVG",
+    older_totals_only: "of older months, only the totals remain.",
+    older_entries_gone: "the oldest of this period were removed.",
     error_network: "The server does not answer. Try again in a moment.",
     error_forbidden: "You are not allowed to see this.",
     error_other: "The request failed",

@@ -1,18 +1,19 @@
 //! The statistics page: the uses of the eight features over the period and sites chosen (cards that
-//! say what they count), then for the chosen feature the stacked bar chart (or its table), in counts
-//! or shares, over the last twelve months (the default), a calendar year, one month or years, and
-//! the entries behind a bar. Everything that the page shows is read from the URL query, and every
+//! say what they count), then for the chosen feature the stacked bar chart (or its table, or the
+//! uses site by site of one period), in counts or shares, over the last twelve months (the
+//! default), a calendar year, one month or years, and the entries behind a bar. Everything that the page shows is read from the URL query, and every
 //! change is a navigation:
-//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error`.
+//! `?feature=email&granularity=month&year=2026&site=LYON&view=table&scale=share&period=2026-03&outcome=error&cause=configuration&user_code=JDUPONT&compare=previous`
+//! (`view=sites`: the uses site by site).
 
 use futures::future::try_join_all;
-use histo_api_types::{FeatureInfo, Site, Statistics};
+use histo_api_types::{Bucket, FeatureInfo, Site, SiteStatistics, Statistics};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Query};
 use crate::app::Features;
-use crate::components::chart::{BarChart, BarClick};
-use crate::components::entries::Entries;
+use crate::components::chart::{BarChart, BarClick, Bars};
+use crate::components::entries::{Drill, Entries};
 use crate::components::stats_table::StatsTable;
 use crate::components::{failure, focus_soon, loading, page_title};
 use crate::route::{self, Location};
@@ -27,19 +28,23 @@ pub struct Selection {
     pub sites: Vec<String>,
 }
 
-/// The bar whose entries are open.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Drill {
-    pub period: String,
-    pub outcome: Option<String>,
+/// How the figures are shown: `view=table`, `view=sites`, or the chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum View {
+    Chart,
+    Table,
+    /// The uses of one period, site by site (see `Span::single_period`).
+    Sites,
 }
 
 /// The whole state of the page, as in the URL.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardState {
     pub selection: Selection,
-    pub table: bool,
+    pub view: View,
     pub share: bool,
+    /// Beside each period, the same period a year earlier.
+    pub compare: bool,
     pub drill: Option<Drill>,
 }
 
@@ -54,11 +59,18 @@ impl DashboardState {
                 span: Span::read(query, now),
                 sites: query.all("site"),
             },
-            table: query.get("view") == Some("table"),
+            view: match query.get("view") {
+                Some("table") => View::Table,
+                Some("sites") => View::Sites,
+                _ => View::Chart,
+            },
             share: query.get("scale") == Some("share"),
+            compare: query.get("compare") == Some("previous"),
             drill: query.get("period").map(|period| Drill {
                 period: period.to_owned(),
                 outcome: query.get("outcome").map(str::to_owned),
+                cause: query.get("cause").map(str::to_owned),
+                user_code: query.get("user_code").map(str::to_owned),
             }),
         }
     }
@@ -69,16 +81,23 @@ impl DashboardState {
             .span
             .write(Query::new().add("feature", &selection.feature))
             .add_all("site", &selection.sites);
-        if self.table {
-            query = query.add("view", "table");
+        match self.view {
+            View::Chart => {}
+            View::Table => query = query.add("view", "table"),
+            View::Sites => query = query.add("view", "sites"),
         }
         if self.share {
             query = query.add("scale", "share");
         }
+        if self.compare {
+            query = query.add("compare", "previous");
+        }
         if let Some(drill) = &self.drill {
             query = query
                 .add("period", &drill.period)
-                .add_opt("outcome", drill.outcome.as_ref());
+                .add_opt("outcome", drill.outcome.as_ref())
+                .add_opt("cause", drill.cause.as_ref())
+                .add_opt("user_code", drill.user_code.as_ref());
         }
         Location {
             path: "/".into(),
@@ -87,39 +106,89 @@ impl DashboardState {
     }
 }
 
-/// `GET /api/v1/stats` for a selection: one call per year that the span touches, the months
-/// outside the span left out.
-async fn statistics(selection: Selection, now: Month) -> Result<Statistics, ApiError> {
+/// The queries of `GET /api/v1/stats` (and of its export) for a selection, compared with the year
+/// before or not: one per year that the span touches; and the months of the span (`None`: years).
+fn stats_queries(
+    selection: &Selection,
+    compare: bool,
+    now: Month,
+) -> (Vec<Query>, Option<(Month, Month)>) {
     let query = |granularity: &str| {
         Query::new()
             .add("feature", &selection.feature)
             .add("granularity", granularity)
+            .add_opt("compare", compare.then_some("previous"))
     };
     let sites = &selection.sites;
     let Some((from, to)) = selection.span.months(now) else {
         let (from, to) = selection.span.years(now);
-        return api::stats(
-            &query("year")
-                .add("from", from)
-                .add("to", to)
-                .add_all("site", sites),
-        )
-        .await;
+        let years = query("year")
+            .add("from", from)
+            .add("to", to)
+            .add_all("site", sites);
+        return (vec![years], None);
     };
-    let years = try_join_all((from.year..=to.year).map(|year| {
-        let query = query("month").add("year", year).add_all("site", sites);
-        async move { api::stats(&query).await }
-    }))
-    .await?;
+    let years = (from.year..=to.year)
+        .map(|year| query("month").add("year", year).add_all("site", sites))
+        .collect();
+    (years, Some((from, to)))
+}
+
+fn within(period: &str, months: Option<(Month, Month)>) -> bool {
+    months.is_none_or(|(from, to)| Month::parse(period).is_some_and(|m| from <= m && m <= to))
+}
+
+/// `GET /api/v1/stats` for a selection (compared with the year before or not), the months outside
+/// the span left out.
+async fn statistics(
+    selection: Selection,
+    compare: bool,
+    now: Month,
+) -> Result<Statistics, ApiError> {
+    let (queries, months) = stats_queries(&selection, compare, now);
+    let years = try_join_all(queries.iter().map(api::stats)).await?;
     let mut years = years.into_iter();
     let mut stats = years
         .next()
         .ok_or_else(|| ApiError::Decode("no statistics".into()))?;
     stats.buckets.extend(years.flat_map(|year| year.buckets));
-    stats
-        .buckets
-        .retain(|b| Month::parse(&b.period).is_some_and(|m| from <= m && m <= to));
+    stats.buckets.retain(|b| within(&b.period, months));
     Ok(stats)
+}
+
+/// The table of the statistics as a CSV file, from `GET /api/v1/stats/export` with the parameters
+/// of the view: the files of the years touched put together (one header, the span's months).
+async fn export_statistics(
+    selection: Selection,
+    compare: bool,
+    now: Month,
+    lang: text::Lang,
+    file_name: String,
+) -> Result<(), ApiError> {
+    let (queries, months) = stats_queries(&selection, compare, now);
+    let files = try_join_all(queries.into_iter().map(|query| {
+        let query = api::csv_format(query, lang);
+        async move { api::export("/api/v1/stats/export", &query).await }
+    }))
+    .await?;
+    let mut csv = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        for (line, text) in String::from_utf8_lossy(file)
+            .split_inclusive('\n')
+            .enumerate()
+        {
+            let period = text.split([';', ',']).next().unwrap_or_default();
+            let kept = if line == 0 {
+                index == 0
+            } else {
+                within(period, months)
+            };
+            if kept {
+                csv.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    api::save_file(&csv, "text/csv;charset=utf-8", &file_name)
 }
 
 /// The first month with uses of a feature on the sites chosen (`None`: none yet): where the
@@ -187,6 +256,42 @@ async fn uses(span: Span, sites: Vec<String>, now: Month) -> Result<Vec<Uses>, A
     Ok(uses)
 }
 
+/// The name of the files of the figures, without extension: `histo-email-2025-12-2026-11`.
+fn file_name(stats: &Statistics) -> String {
+    let first = stats.buckets.first().map(|b| b.period.as_str());
+    let last = stats.buckets.last().map(|b| b.period.as_str());
+    let mut parts = vec!["histo", stats.feature.as_str()];
+    parts.extend(first);
+    parts.extend(last.filter(|last| Some(*last) != first));
+    parts.join("-")
+}
+
+/// The uses by site as bars: the chosen sites only (all when none is chosen), their names.
+fn site_bars(answer: SiteStatistics, chosen: &[String]) -> (Statistics, Bars) {
+    let sites: Vec<_> = answer
+        .sites
+        .into_iter()
+        .filter(|s| chosen.is_empty() || chosen.contains(&s.site))
+        .collect();
+    let names = sites.iter().map(|s| s.name.clone()).collect();
+    let stats = Statistics {
+        feature: answer.feature,
+        granularity: answer.period,
+        timezone: answer.timezone,
+        hidden_sites: answer.hidden_sites,
+        buckets: sites
+            .into_iter()
+            .map(|s| Bucket {
+                period: s.site,
+                counts: s.counts,
+                causes: s.causes,
+                previous: None,
+            })
+            .collect(),
+    };
+    (stats, Bars::Sites(names))
+}
+
 /// Changes the page state by a navigation (so that the back button undoes it).
 fn change(state: Memo<DashboardState>, edit: impl FnOnce(&mut DashboardState)) {
     let mut next = state.get_untracked();
@@ -226,8 +331,10 @@ pub fn Dashboard() -> impl IntoView {
     let selection = Memo::new(move |_| state.get().selection);
     let span = Memo::new(move |_| selection.get().span);
     let chosen_sites = Memo::new(move |_| selection.get().sites);
-    let table = Memo::new(move |_| state.get().table);
+    let view = Memo::new(move |_| state.get().view);
+    let site_period = Memo::new(move |_| span.get().single_period(now));
     let share = Memo::new(move |_| state.get().share);
+    let compare = Memo::new(move |_| state.get().compare);
     let opened = Memo::new(move |_| {
         let state = state.get();
         state
@@ -239,12 +346,22 @@ pub fn Dashboard() -> impl IntoView {
     // While new figures load, the old ones stay on screen, dimmed and marked busy.
     let pending = RwSignal::new(false);
     let stats = LocalResource::new(move || {
-        let selection = selection.get();
+        let (selection, compare) = (selection.get(), compare.get());
         pending.set(true);
         async move {
-            let answer = statistics(selection, now).await;
+            let answer = statistics(selection, compare, now).await;
             pending.try_set(false);
             answer
+        }
+    });
+    let by_site = LocalResource::new(move || {
+        let wanted = (view.get() == View::Sites)
+            .then(|| (selection.with(|s| s.feature.clone()), site_period.get().0));
+        async move {
+            match wanted {
+                Some((feature, period)) => Some(api::site_stats(&feature, &period).await),
+                None => None,
+            }
         }
     });
     let extent = LocalResource::new(move || {
@@ -295,8 +412,25 @@ pub fn Dashboard() -> impl IntoView {
             t().app_title
         )
     });
-    let on_bar: BarClick = Callback::new(move |(period, outcome)| {
-        change(state, |s| s.drill = Some(Drill { period, outcome }))
+    let on_bar: BarClick = Callback::new(move |drill| change(state, |s| s.drill = Some(drill)));
+    // A site's bar opens its entries of the period shown: the site becomes the one chosen.
+    let on_site: BarClick = Callback::new(move |drill: Drill| {
+        change(state, |s| {
+            s.selection.sites = vec![drill.period.clone()];
+            s.drill = Some(Drill {
+                period: site_period.get_untracked().0,
+                ..drill
+            });
+        })
+    });
+    let sites_title = Signal::derive(move || {
+        let lang = text::lang().get();
+        format!(
+            "{} — {} — {}",
+            feature_name(),
+            t().by_site,
+            lang.period(&site_period.get().0)
+        )
     });
 
     // Closing the entries puts the focus back where they were opened from.
@@ -305,11 +439,17 @@ pub fn Dashboard() -> impl IntoView {
             return;
         };
         change(state, |s| s.drill = None);
-        let cell = format!(
-            "#stats-table td[data-period=\"{}\"][data-outcome=\"{}\"] button",
-            drill.period,
-            drill.outcome.as_deref().unwrap_or("total")
-        );
+        let cell = match &drill.cause {
+            Some(cause) => format!(
+                "#stats-table td[data-period=\"{}\"] button[data-cause=\"{cause}\"]",
+                drill.period
+            ),
+            None => format!(
+                "#stats-table td[data-period=\"{}\"][data-outcome=\"{}\"] button",
+                drill.period,
+                drill.outcome.as_deref().unwrap_or("total")
+            ),
+        };
         focus_soon(vec![cell, "#chart".into(), "#figures-title".into()]);
     });
     // Escape closes the sites' list first, then the entries.
@@ -408,14 +548,90 @@ pub fn Dashboard() -> impl IntoView {
                 );
                 view! { <p id="no-uses" class="note empty">{note}</p> }.into_any()
             }
-            Some(info) if table.get() => view! { <StatsTable stats info share on_bar/> }.into_any(),
+            Some(info) if view.get() == View::Sites => {
+                let (period, whole) = site_period.get();
+                let note = text::lang().get().by_site_note(&period, whole);
+                let figures = match by_site.get() {
+                    Some(Some(Ok(answer))) => {
+                        let (stats, bars) = site_bars(answer, &chosen_sites.get());
+                        if stats.buckets.is_empty() {
+                            let lang = text::lang().get();
+                            let when = format!("{} {}", t().in_period, lang.period_long(&period));
+                            let note = lang.no_uses(&lang.pick(&info.label), &when, None, None);
+                            view! { <p id="no-site-uses" class="note empty">{note}</p> }.into_any()
+                        } else {
+                            let file_name = format!("histo-{}-{period}-sites", stats.feature);
+                            view! {
+                                <BarChart stats=stats.clone() bars=bars.clone() info=info.clone()
+                                    title=sites_title share file_name on_bar=on_site/>
+                                <StatsTable stats bars info share on_bar=on_site/>
+                            }
+                            .into_any()
+                        }
+                    }
+                    Some(Some(Err(error))) => failure(&error).into_any(),
+                    _ => loading().into_any(),
+                };
+                view! { <p id="sites-period" class="note">{note}</p> {figures} }.into_any()
+            }
+            Some(info) if view.get() == View::Table => {
+                view! { <StatsTable stats info share on_bar/> }.into_any()
+            }
             Some(info) => {
-                view! { <BarChart stats info title=figures_title share on_bar/> }.into_any()
+                let file_name = file_name(&stats);
+                // Printed beside the chart (see index.html).
+                view! {
+                    <BarChart stats=stats.clone() info=info.clone() title=figures_title share file_name on_bar/>
+                    <div class="print-only"><StatsTable stats info share on_bar printed=true/></div>
+                }
+                .into_any()
             }
             None => ().into_any(),
         },
         (Some(Err(error)), _) | (_, Some(Err(error))) => failure(&error).into_any(),
         _ => loading().into_any(),
+    };
+
+    let exporting = RwSignal::new(None::<ApiError>);
+    let export = move |_| {
+        let Some(Ok(stats)) = stats.get_untracked() else {
+            return;
+        };
+        let file_name = format!("{}.csv", file_name(&stats));
+        let (selection, compare) = (selection.get_untracked(), compare.get_untracked());
+        let lang = text::lang().get_untracked();
+        exporting.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(error) = export_statistics(selection, compare, now, lang, file_name).await {
+                exporting.try_set(Some(error));
+            }
+        });
+    };
+    let exportable = move || {
+        view.get() != View::Sites
+            && matches!(stats.get(), Some(Ok(s)) if s.buckets.iter().any(|b| b.counts.total() > 0))
+    };
+
+    // A span that reaches before the first month kept says that its older entries are gone.
+    let retention_note = move || {
+        let kept = settings.get()?.ok()?.retained_from;
+        let first = match span.get().months(now) {
+            Some((from, _)) => from,
+            None => Month {
+                year: span.get().years(now).0,
+                month: 1,
+            },
+        };
+        (first.key() < kept).then(|| {
+            let lang = text::lang().get();
+            let note = format!(
+                "{}{}{}",
+                lang.kept_since(&kept),
+                lang.colon(),
+                t().older_totals_only
+            );
+            view! { <p id="retention-note" class="note">{note}</p> }
+        })
     };
 
     let hidden_badge = move || {
@@ -435,17 +651,19 @@ pub fn Dashboard() -> impl IntoView {
             .get()
             .and_then(Result::ok)
             .and_then(|f| find(&f, &feature))?;
-        let (period, outcome) = (drill.period.clone(), drill.outcome.clone());
+        let counted = drill.clone();
         let uses = Signal::derive(move || {
             let stats = stats.get()?.ok()?;
-            let bucket = stats.buckets.iter().find(|b| b.period == period)?;
-            Some(match &outcome {
-                Some(code) => bucket.counts.get(code),
-                None => bucket.counts.total(),
-            })
+            let bucket = stats.buckets.iter().find(|b| b.period == counted.period)?;
+            match (&counted.user_code, &counted.cause, &counted.outcome) {
+                (Some(_), _, _) => None,
+                (None, Some(cause), _) => Some(bucket.causes.get(cause)),
+                (None, None, Some(code)) => Some(bucket.counts.get(code)),
+                (None, None, None) => Some(bucket.counts.total()),
+            }
         });
         Some(view! {
-            <Entries info period=drill.period outcome=drill.outcome sites timezone uses on_close=close_entries/>
+            <Entries info drill sites timezone uses on_drill=on_bar on_close=close_entries/>
         })
     };
 
@@ -539,17 +757,29 @@ pub fn Dashboard() -> impl IntoView {
                         title=step_title(at_end, || t().next, || t().no_later)>"›"</button>
                 </div>
                 <div class="group" role="group" aria-label=move || t().view_kind>
-                    {toggle("show-chart", Signal::derive(move || !table.get()), || t().chart, |s| s.table = false)}
-                    {toggle("show-table", table.into(), || t().table, |s| s.table = true)}
+                    {toggle("show-chart", Signal::derive(move || view.get() == View::Chart), || t().chart, |s| s.view = View::Chart)}
+                    {toggle("show-table", Signal::derive(move || view.get() == View::Table), || t().table, |s| s.view = View::Table)}
+                    {toggle("show-sites", Signal::derive(move || view.get() == View::Sites), || t().by_site, |s| s.view = View::Sites)}
                 </div>
                 <div class="group" role="group" aria-label=move || t().scale_kind>
                     {toggle("show-counts", Signal::derive(move || !share.get()), || t().counts, |s| s.share = false)}
                     {toggle("show-shares", share.into(), || t().shares, |s| s.share = true)}
                 </div>
+                // The uses by site are not compared.
+                <Show when=move || view.get() != View::Sites>
+                    {toggle("compare", compare.into(), || t().compare, |s| s.compare = !s.compare)}
+                </Show>
                 <SiteFilter sites chosen=chosen_sites open=sites_open state/>
                 {hidden_badge}
             </div>
+            {retention_note}
             <div class="figures" aria-busy=move || pending.get().to_string()>{figures}</div>
+            <Show when=exportable>
+                <div class="exports">
+                    <button type="button" id="export-stats" on:click=export>{move || t().download_table}</button>
+                </div>
+            </Show>
+            {move || exporting.get().map(|e| failure(&e))}
         </section>
         {entries}
     }
