@@ -77,6 +77,19 @@ export async function chartPoint(page, bar, value) {
   }, [bar, value]);
 }
 
+/**
+ * The figures of the chart once they are `expected` (the chart of the previous span stays on screen
+ * while the new figures load), or as they are after 15 s: the caller compares them.
+ */
+export async function settledSeries(page, expected) {
+  await chartReady(page);
+  await page.waitForFunction((want) => {
+    const chart = echarts.getInstanceByDom(document.getElementById('chart'));
+    return JSON.stringify(chart?.getOption().series.map((s) => s.data)) === want;
+  }, JSON.stringify(expected), { timeout: 15_000 }).catch(() => {});
+  return chartSeries(page);
+}
+
 /** The figures of the chart as ECharts holds them: one array of values per outcome. */
 export async function chartSeries(page) {
   return page.evaluate(() => {
