@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn site_names_are_visible_text_only() {
         assert_eq!(
-            SiteName::parse("  Lyon Part-Dieu ").unwrap().as_str(),
+            SiteName::parse("  Lyon Part-Dieu ").unwrap().into_string(),
             "Lyon Part-Dieu"
         );
         // "é" typed as e + combining accent is stored composed.

@@ -95,4 +95,14 @@ mod tests {
         assert_eq!(scopes.to_claim(), "logs:read events:write");
         assert_eq!(Scopes::parse_claim(""), Scopes::default());
     }
+
+    #[test]
+    fn each_scope_reads_back_from_its_code_alone() {
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(&scope.to_string()), Some(scope));
+            let alone = Scopes::parse_claim(scope.code());
+            assert_eq!(alone.iter().collect::<Vec<_>>(), [scope]);
+            assert_eq!(alone.with(scope), alone, "granting a scope twice keeps it");
+        }
+    }
 }
