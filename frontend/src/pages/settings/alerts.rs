@@ -32,12 +32,31 @@ fn site_words(site: Option<&str>) -> String {
 }
 
 /// What the page says when the server refused a webhook address, or anything else.
-pub(super) fn webhook_refusal(error: &ApiError) -> String {
+fn webhook_refusal(error: &ApiError) -> String {
     match error {
         ApiError::Refused(422, message) if message.contains("'webhook_url'") => {
             format!("{} ({message})", t().webhook_refused)
         }
         other => text::error_message(other),
+    }
+}
+
+/// A webhook's address in a form, and why the server refused it.
+#[component]
+pub(super) fn WebhookAddress(
+    label: fn() -> &'static str,
+    placeholder: &'static str,
+    url: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    error_id: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>{move || label()}
+            <input name="webhook_url" type="url" required autocomplete="off" maxlength="2000"
+                placeholder=placeholder
+                prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
+        </label>
+        {move || error.get().map(|e| view! { <p class="error" role="alert" id=error_id>{webhook_refusal(&e)}</p> })}
     }
 }
 
@@ -350,12 +369,8 @@ fn NewRule(features: Features, changed: Callback<()>) -> impl IntoView {
                     }}
                 </div>
             </fieldset>
-            <label>{move || t().webhook_url}
-                <input name="webhook_url" type="url" required autocomplete="off" maxlength="2000"
-                    placeholder="https://erp.example.com/histo/alerts"
-                    prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
-            </label>
-            {move || error.get().map(|e| view! { <p class="error" role="alert" id="alert-error">{webhook_refusal(&e)}</p> })}
+            <WebhookAddress label=|| t().webhook_url placeholder="https://erp.example.com/histo/alerts"
+                url error error_id="alert-error"/>
             <div class="actions">
                 <button type="submit" aria-disabled=move || busy.get().to_string()>{move || t().add_rule}</button>
             </div>

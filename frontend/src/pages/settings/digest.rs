@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::alerts::{webhook_refusal, SecretOnce};
+use super::alerts::{SecretOnce, WebhookAddress};
 use crate::api::{self, ApiError};
 use crate::components::{failure, focus_soon, loading};
 use crate::text::{self, t};
@@ -80,12 +80,8 @@ pub fn MonthlyDigest(reload_audit: Callback<()>) -> impl IntoView {
             {current}
             <p class="note" role="status" id="digest-stopped">{move || stopped.get().then(|| t().digest_stopped)}</p>
             <form id="digest-form" class="form" on:submit=submit>
-                <label>{move || t().digest_address}
-                    <input name="webhook_url" type="url" required autocomplete="off" maxlength="2000"
-                        placeholder="https://erp.example.com/histo/digest"
-                        prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
-                </label>
-                {move || error.get().map(|e| view! { <p class="error" role="alert" id="digest-error">{webhook_refusal(&e)}</p> })}
+                <WebhookAddress label=|| t().digest_address placeholder="https://erp.example.com/histo/digest"
+                    url error error_id="digest-error"/>
                 <div class="actions">
                     <button type="submit" aria-disabled=move || busy.get().to_string()>{move || t().save}</button>
                 </div>
