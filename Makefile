@@ -10,7 +10,7 @@ export HISTO_PYTHON_TOOLS
 # Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
 RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
-.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-web openapi
+.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-web openapi mutants
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
@@ -68,3 +68,12 @@ bench-web:
 ## openapi: regenerate the committed OpenAPI document after changing the API.
 openapi:
 	cargo run --quiet --bin histo -- openapi > openapi/openapi.json
+
+## mutants: mutation testing — small changes to the domain's rules and to the server's guards
+## (throttle, tokens, webhooks) that their unit tests must notice; about an hour (docs/testing.md).
+mutants:
+	scripts/setup-mutants.sh
+	cargo mutants --package histo-domain --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/domain
+	cargo mutants --package histo-server --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/server \
+		--file crates/server/src/throttle.rs --file crates/server/src/auth.rs \
+		--file crates/server/src/alerts/webhook.rs
