@@ -578,11 +578,14 @@ fn read_range(
     if let (Some(cause), false) = (selection.cause, matches!(range, Range::Cause(_))) {
         query = query.filter(sql::<Text>(CAUSE_UNINDEXED).eq(cause.code()));
     }
-    query = match sites {
-        SiteSelection::Only(chosen) if !matches!(range, Range::StoredSite(_)) => {
+    query = match (range, sites) {
+        // The range is one of the sites chosen, none of them hidden: a second condition on the
+        // site would only make PostgreSQL think the range rare and sort all of it.
+        (Range::StoredSite(_), _) => query,
+        (_, SiteSelection::Only(chosen)) => {
             query.filter(sql::<Text>(SITE_UNINDEXED).eq_any(chosen))
         }
-        _ => only_selected_sites!(query, events::site, sites),
+        (_, SiteSelection::Visible(_)) => only_selected_sites!(query, events::site, sites),
     };
     if let Some((occurred_at, id)) = start {
         // (occurred_at, id) < start: written so that both databases range over the index.
