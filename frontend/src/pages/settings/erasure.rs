@@ -102,7 +102,7 @@ pub fn Erasure(reload_audit: Callback<()>) -> impl IntoView {
             <p class="note">{move || t().erasure_purpose}</p>
             <form id="erasure-form" class="form" on:submit=ask>
                 <label>{move || t().user_code}
-                    <input name="user_code" required autocomplete="off" maxlength="100"
+                    <input name="user_code" required autocomplete="off" maxlength="64"
                         on:input=typed(user_code) prop:value=user_code/>
                 </label>
                 <label>{move || t().admin_password}
