@@ -124,7 +124,11 @@ impl Throttle {
     /// one of them is locked out. Settle it with [`Attempt::right`] or [`Attempt::wrong`]; an attempt
     /// dropped unsettled (its password was never checked) is not counted.
     pub fn begin(&self, keys: Vec<Counted>) -> Result<Attempt<'_>, LockedOut> {
-        let now = Instant::now();
+        self.begin_at(keys, Instant::now())
+    }
+
+    /// [`Throttle::begin`] at the instant `now` (tests give their own).
+    fn begin_at(&self, keys: Vec<Counted>, now: Instant) -> Result<Attempt<'_>, LockedOut> {
         let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
         records.forget_old(now, &self.policy);
         let mut refusal: Option<LockedOut> = None;
@@ -388,7 +392,136 @@ mod tests {
             std::mem::forget(attempt);
         }
         let records = throttle.records.lock().unwrap();
-        assert!(records.by_key.len() <= 11, "{}", records.by_key.len());
-        assert!(records.touched.len() <= 11, "{}", records.touched.len());
+        // Ten kept, and the one just counted.
+        assert_eq!((records.by_key.len(), records.touched.len()), (11, 11));
+    }
+
+    fn admin(company: &str) -> Vec<Counted> {
+        vec![Counted::AdminPassword(CompanyId::parse(company).unwrap())]
+    }
+
+    /// `n` wrong passwords against `keys` at `at` (as `wrong()` settles them, without its wait).
+    fn wrong_at(throttle: &Throttle, keys: &[Counted], n: u32, at: Instant) {
+        for _ in 0..n {
+            let mut attempt = throttle.begin_at(keys.to_vec(), at).unwrap();
+            attempt.settled = true;
+        }
+    }
+
+    fn locked(throttle: &Throttle, keys: &[Counted], at: Instant) -> bool {
+        throttle.begin_at(keys.to_vec(), at).is_err()
+    }
+
+    #[test]
+    fn a_throttle_keeps_its_policy() {
+        assert_eq!(Throttle::new(policy()).policy(), policy());
+    }
+
+    #[test]
+    fn a_lockout_ends_at_its_time_and_the_count_starts_again() {
+        let throttle = Throttle::new(policy());
+        let (acme, t0) = (admin("acme"), Instant::now());
+        wrong_at(&throttle, &acme, 5, t0);
+        let refused = throttle.begin_at(
+            acme.clone(),
+            t0 + policy().lockout - Duration::from_millis(1),
+        );
+        assert_eq!(
+            refused.err().map(|r| r.wait),
+            Some(Duration::from_millis(1))
+        );
+        // At its end, four more wrong passwords are four, not nine.
+        let end = t0 + policy().lockout;
+        wrong_at(&throttle, &acme, 4, end);
+        assert!(!locked(&throttle, &acme, end));
+    }
+
+    #[test]
+    fn a_refusal_waits_for_the_longest_lockout_of_its_keys() {
+        let throttle = Throttle::new(policy());
+        let t0 = Instant::now();
+        let later = t0 + Duration::from_secs(10);
+        wrong_at(&throttle, &admin("early"), 5, t0);
+        wrong_at(&throttle, &admin("late"), 5, later);
+        for keys in [
+            [admin("early"), admin("late")].concat(),
+            [admin("late"), admin("early")].concat(),
+        ] {
+            let refused = throttle.begin_at(keys, later).err();
+            assert_eq!(refused.map(|r| r.wait), Some(policy().lockout));
+        }
+    }
+
+    #[test]
+    fn a_right_password_clears_the_account_but_not_the_address() {
+        let throttle = Throttle::new(policy());
+        let t0 = Instant::now();
+        let me = account("me", [10, 0, 0, 3]);
+        wrong_at(&throttle, &me, 4, t0);
+        throttle.begin_at(me.clone(), t0).unwrap().right();
+        wrong_at(&throttle, &me, 4, t0);
+        assert!(
+            !locked(&throttle, &me, t0),
+            "the account's count started again"
+        );
+        // The address still counts the 8 wrong passwords: 12 more on other accounts lock it.
+        for n in 0..12 {
+            wrong_at(
+                &throttle,
+                &account(&format!("other{n}"), [10, 0, 0, 3]),
+                1,
+                t0,
+            );
+        }
+        assert!(locked(&throttle, &account("someone", [10, 0, 0, 3]), t0));
+    }
+
+    #[test]
+    fn an_unchecked_attempt_lifts_the_lockout_it_began_unless_one_was_refused() {
+        let throttle = Throttle::new(policy());
+        let t0 = Instant::now();
+        let acme = admin("acme");
+        wrong_at(&throttle, &acme, 3, t0);
+        drop(throttle.begin_at(acme.clone(), t0).unwrap());
+        wrong_at(&throttle, &acme, 1, t0);
+        // The fifth attempt locks the count until it is checked; unchecked, it lifts the lockout.
+        let fifth = throttle.begin_at(acme.clone(), t0).unwrap();
+        assert!(
+            locked(&throttle, &acme, t0),
+            "refused while the fifth is checked"
+        );
+        drop(fifth);
+        assert!(
+            locked(&throttle, &acme, t0),
+            "a lockout that refused someone stays"
+        );
+        let calm = admin("calm");
+        wrong_at(&throttle, &calm, 4, t0);
+        drop(throttle.begin_at(calm.clone(), t0).unwrap());
+        assert!(!locked(&throttle, &calm, t0));
+    }
+
+    #[test]
+    fn counts_untouched_for_a_lockout_are_forgotten_and_others_kept() {
+        let throttle = Throttle::new(policy());
+        let t0 = Instant::now();
+        let lockout = policy().lockout;
+        let (locked_out, idle, busy) = (admin("locked"), admin("idle"), admin("busy"));
+        wrong_at(&throttle, &locked_out, 5, t0);
+        wrong_at(&throttle, &idle, 4, t0);
+        wrong_at(&throttle, &busy, 2, t0);
+        wrong_at(&throttle, &busy, 2, t0 + lockout / 2);
+        let later = t0 + lockout;
+        // The idle count is gone: four more are four.
+        wrong_at(&throttle, &idle, 4, later);
+        assert!(!locked(&throttle, &idle, later));
+        // The busy one was touched since: its fifth locks it.
+        wrong_at(&throttle, &busy, 1, later);
+        assert!(locked(&throttle, &busy, later));
+        let records = throttle.records.lock().unwrap();
+        assert!(
+            !records.by_key.contains_key(&locked_out[0]),
+            "its lockout is over"
+        );
     }
 }
