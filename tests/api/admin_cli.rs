@@ -8,20 +8,7 @@ use serde_json::json;
 use crate::helpers::{event, token, TestApp};
 
 async fn a_user_added_by_the_cli_signs_in_with_their_scopes(app: TestApp) {
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    let output = app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "account JDUPONT of company acme added, scopes: logs:read\n"

@@ -84,20 +84,7 @@ async fn huge_sign_in_values_are_refused_before_anything_is_kept() {
             .await;
         assert_eq!(status, 401);
     }
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     let (status, _) = app
         .post(
             "/api/v1/auth/token",
@@ -174,20 +161,7 @@ on_both!(
 
 async fn concurrent_guesses_check_at_most_five_passwords(db: Db) {
     let app = TestApp::spawn_binary(db, &[], &[]);
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     // Forty wrong passwords and the right one, all at once, from one address.
     let attempts: Vec<_> = (0..41)
         .map(|n| {
@@ -299,20 +273,7 @@ async fn concurrent_guesses_check_at_most_five_passwords(db: Db) {
 
 async fn guesses_from_one_address_leave_the_account_open_elsewhere(db: Db) {
     let app = TestApp::spawn_binary(db, &[], &[]);
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     let (attacker, user) = (client_from("127.0.0.2"), client_from("127.0.0.3"));
     let wrong = sign_in_body("acme", "JDUPONT", "a wrong guess!");
     let right = sign_in_body("acme", "JDUPONT", "jdupont's password");
@@ -359,20 +320,7 @@ async fn guesses_from_one_address_leave_the_account_open_elsewhere(db: Db) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_counted() {
     let app = TestApp::spawn_binary(Db::Sqlite, &["--trusted-proxies", "127.0.0.1"], &[]);
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     let through_proxy = |forwarded: &'static str, password: &'static str| {
         let request = app
             .client
@@ -407,20 +355,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_counted() {
 async fn tokens_of_histo_end_with_their_account_or_password(db: Db) {
     let app = TestApp::spawn_binary(db, &[], &[]);
     let add = |password: &str| {
-        let output = app.histo(
-            &[
-                "user",
-                "add",
-                "--company",
-                "acme",
-                "--user",
-                "JDUPONT",
-                "--scope",
-                "logs:read",
-            ],
-            &format!("{password}\n"),
-        );
-        assert!(output.status.success(), "{output:?}");
+        app.add_user("acme", "JDUPONT", "logs:read", password);
     };
     let signed_in = |password: &'static str| {
         let app = &app;

@@ -64,20 +64,7 @@ crate::on_both_databases!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_wrong_password_waits_at_least_as_long_as_the_policy_says() {
     let app = TestApp::spawn(Db::Sqlite).await;
-    let output = app.histo(
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            "JDUPONT",
-            "--scope",
-            "logs:read",
-        ],
-        "jdupont's password\n",
-    );
-    assert!(output.status.success(), "{output:?}");
+    app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     let slowdown = test_limits().wrong_passwords.slowdown;
     let wrong = json!({"company": "acme", "user_code": "JDUPONT", "password": "a wrong guess"});
     for n in 0..4u32 {

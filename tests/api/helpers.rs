@@ -399,6 +399,32 @@ impl TestApp {
         histo_command(&self.db.url, args, stdin)
     }
 
+    /// Adds the account `user` of `company` with `scope` and `password` through `histo user add`,
+    /// which must succeed.
+    pub fn add_user(
+        &self,
+        company: &str,
+        user: &str,
+        scope: &str,
+        password: &str,
+    ) -> std::process::Output {
+        let output = self.histo(
+            &[
+                "user",
+                "add",
+                "--company",
+                company,
+                "--user",
+                user,
+                "--scope",
+                scope,
+            ],
+            &format!("{password}\n"),
+        );
+        assert!(output.status.success(), "histo user add: {output:?}");
+        output
+    }
+
     /// Makes `company` keep its entries for 120 months (the longest), as its administrator does
     /// (with [`KEEPING_PASSWORD`] as its admin password), so that events of past years are stored.
     pub async fn keep_ten_years(&self, company: &str) {

@@ -53,19 +53,11 @@ async fn every_write_to_one_company_leaves_the_other_byte_for_byte(app: TestApp)
         )
         .await;
     assert_eq!(status, 200);
-    histo(
-        &app,
-        &[
-            "user",
-            "add",
-            "--company",
-            "bystander",
-            "--user",
-            SHARED_USER,
-            "--scope",
-            "logs:read",
-        ],
-        "the bystander's password\n",
+    app.add_user(
+        "bystander",
+        SHARED_USER,
+        "logs:read",
+        "the bystander's password",
     );
     let (status, _) = app
         .patch(
@@ -158,20 +150,7 @@ async fn every_write_to_one_company_leaves_the_other_byte_for_byte(app: TestApp)
         )
         .await;
     assert_eq!((status, &body["entries"]), (200, &json!(10)));
-    histo(
-        &app,
-        &[
-            "user",
-            "add",
-            "--company",
-            "acme",
-            "--user",
-            SHARED_USER,
-            "--scope",
-            "logs:read",
-        ],
-        "acme's user password\n",
-    );
+    app.add_user("acme", SHARED_USER, "logs:read", "acme's user password");
     histo(
         &app,
         &["user", "remove", "--company", "acme", "--user", SHARED_USER],
