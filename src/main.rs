@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use histo::generate::{EventStream, Population};
 use histo_domain::{month_of, CompanyId, Scope, Scopes, TimeZone, UserCode};
 use histo_server::alerts::{webhook::AllowList, AlertSettings};
-use histo_server::auth::{self, Claims, TokenVerifier};
+use histo_server::auth::{self, claims_for, TokenVerifier};
 use histo_server::password::PasswordChecks;
 use histo_server::{password, Limits};
 use histo_store::{Actor, DatabaseUrl, Store, StoreOptions};
@@ -390,7 +390,7 @@ fn main() -> Result<()> {
             );
             println!(
                 "{}",
-                signer.sign(&Claims::new(&company, &user, scopes, args.ttl))?
+                signer.sign(&claims_for(&company, &user, scopes, args.ttl))?
             );
             Ok(())
         }
@@ -653,7 +653,7 @@ fn serve(args: ServeArgs) -> Result<()> {
         let demo_token = if args.demo && verifier.can_sign() {
             let (company, user) = (CompanyId::parse(DEMO_COMPANY)?, UserCode::parse(DEMO_USER)?);
             let every_scope = Scope::ALL.into_iter().collect();
-            Some(verifier.sign(&Claims::new(&company, &user, every_scope, 12 * 3600))?)
+            Some(verifier.sign(&claims_for(&company, &user, every_scope, 12 * 3600))?)
         } else {
             None
         };

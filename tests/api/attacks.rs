@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 
 use crate::helpers::{event, sign, token, Db, TestApp, KEEPING_PASSWORD, SECRET};
 use histo_domain::{month_of, CompanyId, Scopes, TimeZone, UserCode};
-use histo_server::auth::Claims;
+use histo_server::auth::claims_for;
 
 /// Runs each listed `async fn(Db)` on SQLite and on PostgreSQL.
 macro_rules! on_both {
@@ -199,7 +199,7 @@ async fn concurrent_guesses_check_at_most_five_passwords(db: Db) {
         .map(|n| {
             let (client, url) = (app.client.clone(), app.url("/api/v1/settings/retention"));
             let admin = sign(
-                &Claims::new(
+                &claims_for(
                     &CompanyId::parse("acme").unwrap(),
                     &UserCode::parse(&format!("ADMIN{n}")).unwrap(),
                     Scopes::parse_claim("settings:admin"),
@@ -416,7 +416,7 @@ async fn issuer_audience_nbf_and_the_scheme_are_checked_by_histo_serve() {
     let env = [("HISTO_JWT_ISSUER", "erp"), ("HISTO_JWT_AUDIENCE", "histo")];
     let app = TestApp::spawn_binary(Db::Sqlite, &[], &env);
     let claims = || {
-        Claims::new(
+        claims_for(
             &CompanyId::parse("acme").unwrap(),
             &UserCode::parse("u1").unwrap(),
             Scopes::parse_claim("logs:read"),

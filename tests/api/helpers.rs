@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
+use histo_api_types::TokenClaims;
 use histo_domain::{CompanyId, Scopes, UserCode};
 use histo_server::alerts::webhook::{AllowList, Retries};
 use histo_server::alerts::AlertSettings;
-use histo_server::auth::Claims;
+use histo_server::auth::claims_for;
 use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
 use histo_store::{DatabaseUrl, Store, StoreOptions};
 use serde_json::Value;
@@ -734,16 +735,16 @@ pub fn token(company: &str, scope: &str) -> String {
 pub fn token_with(company: &str, scope: &str, ttl: i64, secret: &str) -> String {
     let placeholder = CompanyId::parse("placeholder").expect("company");
     let user = UserCode::parse("u1").expect("user");
-    let claims = Claims {
+    let claims = TokenClaims {
         company: company.into(),
         exp: Utc::now().timestamp() + ttl,
-        ..Claims::new(&placeholder, &user, Scopes::parse_claim(scope), 0)
+        ..claims_for(&placeholder, &user, Scopes::parse_claim(scope), 0)
     };
     sign(&claims, secret)
 }
 
 /// Signs claims as Histo does, with `secret` (and no issuer or audience).
-pub fn sign(claims: &Claims, secret: &str) -> String {
+pub fn sign(claims: &TokenClaims, secret: &str) -> String {
     TokenVerifier::hs256(secret.as_bytes())
         .expect("secret")
         .sign(claims)

@@ -188,8 +188,8 @@ pub struct AuditEntry {
     pub actor: String,
     /// `retention_changed`, `purge`, `site_hidden`, `site_shown`, `site_renamed`,
     /// `admin_password_changed`, `admin_password_refused` (a wrong admin password),
-    /// `admin_password_locked` (too many: refused for a while) or `user_erased` (the number of
-    /// entries, never the user code).
+    /// `admin_password_locked` (too many: refused for a while), `user_erased` (the number of
+    /// entries, never the user code), `alert_rule_added`, `alert_rule_removed` or `digest_changed`.
     pub action: String,
     /// What it was before (a JSON object), or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
@@ -198,6 +198,70 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<Value>,
 }
+
+/// What an audit entry records (its `action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    RetentionChanged,
+    Purge,
+    SiteHidden,
+    SiteShown,
+    SiteRenamed,
+    AdminPasswordChanged,
+    /// A wrong admin password was typed.
+    AdminPasswordRefused,
+    /// Too many wrong admin passwords: the company's admin password is refused for a while.
+    AdminPasswordLocked,
+    /// A user code was erased from the entries (the right to erasure).
+    UserErased,
+    AlertRuleAdded,
+    AlertRuleRemoved,
+    /// The monthly digest's address was set, changed or removed.
+    DigestChanged,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 12] = [
+        AuditAction::RetentionChanged,
+        AuditAction::Purge,
+        AuditAction::SiteHidden,
+        AuditAction::SiteShown,
+        AuditAction::SiteRenamed,
+        AuditAction::AdminPasswordChanged,
+        AuditAction::AdminPasswordRefused,
+        AuditAction::AdminPasswordLocked,
+        AuditAction::UserErased,
+        AuditAction::AlertRuleAdded,
+        AuditAction::AlertRuleRemoved,
+        AuditAction::DigestChanged,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::RetentionChanged => "retention_changed",
+            AuditAction::Purge => "purge",
+            AuditAction::SiteHidden => "site_hidden",
+            AuditAction::SiteShown => "site_shown",
+            AuditAction::SiteRenamed => "site_renamed",
+            AuditAction::AdminPasswordChanged => "admin_password_changed",
+            AuditAction::AdminPasswordRefused => "admin_password_refused",
+            AuditAction::AdminPasswordLocked => "admin_password_locked",
+            AuditAction::UserErased => "user_erased",
+            AuditAction::AlertRuleAdded => "alert_rule_added",
+            AuditAction::AlertRuleRemoved => "alert_rule_removed",
+            AuditAction::DigestChanged => "digest_changed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// The `actor` of the entries of the scheduled purge.
+pub const PURGE_ACTOR: &str = "system";
+/// The `actor` of the entries of an operator's `histo` command.
+pub const CLI_ACTOR: &str = "cli";
 
 /// A page of the audit trail, newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

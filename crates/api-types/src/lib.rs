@@ -1,5 +1,7 @@
-//! The JSON shapes of Histo's API, shared by the server and the web app. With the `openapi` feature
-//! they also describe themselves for the OpenAPI document; every field's `///` text becomes its doc.
+//! The JSON shapes of Histo's API, and the words both ends must agree on (a token's claims and
+//! scopes, the audit's actions, the bounds of what users type), shared by the server and the web app.
+//! With the `openapi` feature the shapes also describe themselves for the OpenAPI document; every
+//! field's `///` text becomes its doc.
 
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
@@ -7,10 +9,13 @@ use utoipa::ToSchema;
 
 mod admin;
 mod alerts;
+pub mod limits;
 mod read;
+mod token;
 pub use admin::*;
 pub use alerts::*;
 pub use read::*;
+pub use token::*;
 
 /// One use of one feature, as the host application reports it. No other field is taken: Histo stores
 /// no free text, so an unknown field is refused, not dropped.

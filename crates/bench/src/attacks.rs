@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use histo_domain::{CompanyId, Scopes, UserCode};
-use histo_server::auth::Claims;
+use histo_server::auth::claims_for;
 use histo_server::TokenVerifier;
 use serde_json::{json, Value};
 
@@ -110,7 +110,7 @@ impl Drop for Target {
 }
 
 fn token(company: &str, user: &str, scope: &str) -> Result<String> {
-    Ok(TokenVerifier::hs256(SECRET.as_bytes())?.sign(&Claims::new(
+    Ok(TokenVerifier::hs256(SECRET.as_bytes())?.sign(&claims_for(
         &CompanyId::parse(company)?,
         &UserCode::parse(user)?,
         Scopes::parse_claim(scope),

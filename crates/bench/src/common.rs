@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use diesel::RunQueryDsl;
 use histo::generate::{EventStream, Population};
 use histo_domain::{CompanyId, NewEvent, RetentionPolicy, Scopes, UserCode};
-use histo_server::auth::Claims;
+use histo_server::auth::claims_for;
 use histo_server::{Limits, TokenVerifier};
 use histo_store::{with_backend, Actor, DatabaseUrl, Store, StoreOptions};
 use serde_json::{json, Value};
@@ -142,7 +142,7 @@ where
     )?;
     let handle = server.handle();
     tokio::spawn(server);
-    let token = TokenVerifier::hs256(SECRET.as_bytes())?.sign(&Claims::new(
+    let token = TokenVerifier::hs256(SECRET.as_bytes())?.sign(&claims_for(
         &CompanyId::parse(COMPANY)?,
         &UserCode::parse("bench")?,
         Scopes::parse_claim(scope),

@@ -3,6 +3,9 @@
 //! again when it stops. Here the conditions, their bounds and when they hold; counting the uses is
 //! the store's, telling the company the server's.
 
+use histo_api_types::limits::{
+    ALERT_MAX_ERRORS, ALERT_MAX_MINUTES, ALERT_MAX_PERCENT, ALERT_MAX_USES, ALERT_MIN_USES,
+};
 use thiserror::Error;
 
 use crate::ids::SiteCode;
@@ -21,31 +24,26 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const MAX_MINUTES: u32 = 1440;
-    pub const MAX_ERRORS: u32 = 1_000_000;
-    pub const MIN_USES: u32 = 5;
-    pub const MAX_USES: u32 = 1000;
-
     /// Checks the bounds; names the field out of them.
     pub fn new(condition: Condition) -> Result<Condition, AlertError> {
         match condition {
             Condition::Errors { errors, minutes } => {
-                if !(1..=Self::MAX_ERRORS).contains(&errors) {
-                    return Err(AlertError::OutOfRange("errors", 1, Self::MAX_ERRORS));
+                if !(1..=ALERT_MAX_ERRORS).contains(&errors) {
+                    return Err(AlertError::OutOfRange("errors", 1, ALERT_MAX_ERRORS));
                 }
-                if !(1..=Self::MAX_MINUTES).contains(&minutes) {
-                    return Err(AlertError::OutOfRange("minutes", 1, Self::MAX_MINUTES));
+                if !(1..=ALERT_MAX_MINUTES).contains(&minutes) {
+                    return Err(AlertError::OutOfRange("minutes", 1, ALERT_MAX_MINUTES));
                 }
             }
             Condition::ErrorShare { percent, uses } => {
-                if percent > 99 {
-                    return Err(AlertError::OutOfRange("percent", 0, 99));
+                if percent > ALERT_MAX_PERCENT {
+                    return Err(AlertError::OutOfRange("percent", 0, ALERT_MAX_PERCENT));
                 }
-                if !(Self::MIN_USES..=Self::MAX_USES).contains(&uses) {
+                if !(ALERT_MIN_USES..=ALERT_MAX_USES).contains(&uses) {
                     return Err(AlertError::OutOfRange(
                         "uses",
-                        Self::MIN_USES,
-                        Self::MAX_USES,
+                        ALERT_MIN_USES,
+                        ALERT_MAX_USES,
                     ));
                 }
             }

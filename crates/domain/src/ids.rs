@@ -1,6 +1,7 @@
 //! Names of companies, sites and users, and the short support codes: short, plain tokens, so that no
 //! free text (and no personal datum other than the user code) ever gets into the logs.
 
+use histo_api_types::limits::{CODE_MAX_CHARS, SITE_NAME_MAX_CHARS};
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -13,17 +14,14 @@ pub enum IdError {
     BadCharacter { allowed: &'static str },
 }
 
-fn check(
-    value: &str,
-    max: usize,
-    allowed: &'static str,
-    ok: fn(u8) -> bool,
-) -> Result<(), IdError> {
+fn check(value: &str, allowed: &'static str, ok: fn(u8) -> bool) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty);
     }
-    if value.len() > max {
-        return Err(IdError::TooLong { max });
+    if value.len() > CODE_MAX_CHARS {
+        return Err(IdError::TooLong {
+            max: CODE_MAX_CHARS,
+        });
     }
     if !value.bytes().all(ok) {
         return Err(IdError::BadCharacter { allowed });
@@ -41,14 +39,14 @@ fn support_byte(b: u8) -> bool {
 
 /// Declares a validated string newtype.
 macro_rules! token {
-    ($(#[$meta:meta])* $name:ident, $max:expr, $allowed:literal, $ok:expr) => {
+    ($(#[$meta:meta])* $name:ident, $allowed:literal, $ok:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(String);
 
         impl $name {
             pub fn parse(value: &str) -> Result<Self, IdError> {
-                check(value, $max, $allowed, $ok).map(|()| $name(value.to_owned()))
+                check(value, $allowed, $ok).map(|()| $name(value.to_owned()))
             }
 
             pub fn as_str(&self) -> &str {
@@ -70,19 +68,19 @@ macro_rules! token {
 
 token!(
     /// A company, the tenant: every row, query and token belongs to exactly one.
-    CompanyId, 64, "letters, digits, '_', '.' and '-'", name_byte
+    CompanyId, "letters, digits, '_', '.' and '-'", name_byte
 );
 token!(
     /// A site (branch) of a company.
-    SiteCode, 64, "letters, digits, '_', '.' and '-'", name_byte
+    SiteCode, "letters, digits, '_', '.' and '-'", name_byte
 );
 token!(
     /// The user of the host application who used a feature: the only personal datum Histo keeps.
-    UserCode, 64, "letters, digits, '_', '.' and '-'", name_byte
+    UserCode, "letters, digits, '_', '.' and '-'", name_byte
 );
 token!(
     /// A short machine token for support, such as `SMTP_AUTH` or `HTTP_429`.
-    SupportCode, 64, "letters, digits, '_', '.', ':' and '-'", support_byte
+    SupportCode, "letters, digits, '_', '.', ':' and '-'", support_byte
 );
 
 /// The display name of a site, as people read it in the web app and the audit trail: trimmed,
@@ -93,15 +91,13 @@ pub struct SiteName(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NameError {
-    #[error("must be 1 to {} characters", SiteName::MAX_CHARS)]
+    #[error("must be 1 to {SITE_NAME_MAX_CHARS} characters")]
     Length,
     #[error("must not contain the invisible or control character U+{0:04X}")]
     Invisible(u32),
 }
 
 impl SiteName {
-    pub const MAX_CHARS: usize = 100;
-
     pub fn parse(text: &str) -> Result<SiteName, NameError> {
         use unicode_normalization::UnicodeNormalization;
         use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
@@ -116,7 +112,7 @@ impl SiteName {
             return Err(NameError::Invisible(bad.into()));
         }
         let length = name.chars().count();
-        if length == 0 || length > Self::MAX_CHARS {
+        if length == 0 || length > SITE_NAME_MAX_CHARS {
             return Err(NameError::Length);
         }
         Ok(SiteName(name))

@@ -13,7 +13,7 @@ pub struct RetentionPolicy {
 
 impl RetentionPolicy {
     pub const DEFAULT_MONTHS: u32 = 24;
-    pub const MAX_MONTHS: u32 = 120;
+    pub const MAX_MONTHS: u32 = histo_api_types::limits::RETENTION_MAX_MONTHS;
 
     pub fn new(months: u32) -> Result<Self, RetentionError> {
         if (1..=Self::MAX_MONTHS).contains(&months) {

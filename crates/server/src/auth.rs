@@ -6,9 +6,10 @@ use std::marker::PhantomData;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use histo_api_types::{TokenClaims, DEFAULT_RIGHTS};
 use histo_domain::{CompanyId, Scope, Scopes, UserCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -16,63 +17,16 @@ use crate::AppState;
 /// The shortest HS256 secret taken.
 pub const MIN_SECRET_BYTES: usize = 32;
 
-/// The claims of a Histo token (RFC 9068 style). `iss` and `aud` are added by the signer, from the
-/// configuration, so that every token Histo makes passes its own verifier.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
-    /// The user code.
-    pub sub: String,
-    pub company: String,
-    /// Space-separated scopes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Numbered rights of the host application, turned into scopes by the rights map.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rights: Option<Vec<i64>>,
-    pub exp: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// Not valid before this time (seconds since 1970).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    /// How the user proved who they are (RFC 8176): `pwd` for Histo's own sign-in, whose tokens end
-    /// when the account's password changes or the account is removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amr: Option<Vec<String>>,
-}
-
-/// The `amr` value of tokens made by Histo's sign-in.
-const PASSWORD_SIGN_IN: &str = "pwd";
-
-impl Claims {
-    /// The claims of a token for `user` of `company` with `scopes`, valid from now for `lifetime`
-    /// seconds.
-    pub fn new(company: &CompanyId, user: &UserCode, scopes: Scopes, lifetime: u64) -> Claims {
-        let now = chrono::Utc::now().timestamp();
-        Claims {
-            sub: user.to_string(),
-            company: company.to_string(),
-            scope: Some(scopes.to_claim()),
-            rights: None,
-            exp: now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX)),
-            iat: Some(now),
-            nbf: None,
-            amr: None,
-        }
-    }
-
-    /// Marks the token as made by Histo's sign-in with an account's password.
-    pub fn signed_in_with_password(mut self) -> Claims {
-        self.amr = Some(vec![PASSWORD_SIGN_IN.to_owned()]);
-        self
-    }
-
-    fn by_password(&self) -> bool {
-        self.amr
-            .iter()
-            .flatten()
-            .any(|method| method == PASSWORD_SIGN_IN)
-    }
+/// The claims of a token for `user` of `company` with `scopes`, valid from now for `lifetime`
+/// seconds.
+pub fn claims_for(
+    company: &CompanyId,
+    user: &UserCode,
+    scopes: Scopes,
+    lifetime: u64,
+) -> TokenClaims {
+    let now = chrono::Utc::now().timestamp();
+    TokenClaims::new(company.as_str(), user.as_str(), scopes, now, lifetime)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +58,7 @@ pub struct TokenVerifier {
 #[derive(Serialize)]
 struct Issued<'a> {
     #[serde(flatten)]
-    claims: &'a Claims,
+    claims: &'a TokenClaims,
     #[serde(skip_serializing_if = "Option::is_none")]
     iss: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,7 +67,7 @@ struct Issued<'a> {
 
 /// The right numbers of the host application that grant scopes by default: right no. 2 reads the logs.
 pub fn default_rights() -> HashMap<i64, Scope> {
-    HashMap::from([(2, Scope::LogsRead)])
+    HashMap::from(DEFAULT_RIGHTS)
 }
 
 impl TokenVerifier {
@@ -181,7 +135,7 @@ impl TokenVerifier {
 
     /// Signs a token (sign-in, `histo token`, the demo) with the configured issuer and audience; only
     /// a verifier built from a secret can.
-    pub fn sign(&self, claims: &Claims) -> Result<String, KeyError> {
+    pub fn sign(&self, claims: &TokenClaims) -> Result<String, KeyError> {
         let key = self.signing_key.as_ref().ok_or(KeyError::CannotSign)?;
         let issued = Issued {
             claims,
@@ -195,8 +149,8 @@ impl TokenVerifier {
     /// Checks the signature, the expiry and the claims of a token.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let unauthorized = |why: &str| ApiError::Unauthorized(format!("invalid token: {why}"));
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.key, &self.validation)
+            .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind::*;
                 match e.kind() {
                     ExpiredSignature => unauthorized("it has expired"),
@@ -217,15 +171,7 @@ impl TokenVerifier {
         let company =
             CompanyId::parse(&claims.company).map_err(|e| unauthorized(&format!("company {e}")))?;
         let user = UserCode::parse(&claims.sub).map_err(|e| unauthorized(&format!("sub {e}")))?;
-        let from_rights = claims
-            .rights
-            .iter()
-            .flatten()
-            .filter_map(|r| self.rights.get(r).copied());
-        let scopes = Scopes::parse_claim(claims.scope.as_deref().unwrap_or(""))
-            .iter()
-            .chain(from_rights)
-            .collect();
+        let scopes = claims.scopes(|right| self.rights.get(&right).copied());
         let signed_in_at = match (claims.by_password(), claims.iat) {
             (false, _) => None,
             (true, Some(iat)) => Some(iat),
@@ -342,14 +288,14 @@ mod tests {
 
     const SECRET: &[u8] = b"a-secret-of-at-least-thirty-two-bytes!!";
 
-    fn claims(scope: &str, rights: Option<Vec<i64>>) -> Claims {
+    fn claims(scope: &str, rights: Option<Vec<i64>>) -> TokenClaims {
         let (company, user) = (
             CompanyId::parse("acme").unwrap(),
             UserCode::parse("u1").unwrap(),
         );
-        Claims {
+        TokenClaims {
             rights,
-            ..Claims::new(&company, &user, Scopes::parse_claim(scope), 60)
+            ..claims_for(&company, &user, Scopes::parse_claim(scope), 60)
         }
     }
 
@@ -479,7 +425,7 @@ mod tests {
             .verify(&verifier.sign(&signed_in).unwrap())
             .unwrap();
         assert_eq!(caller.signed_in_at, signed_in.iat);
-        let without_iat = Claims {
+        let without_iat = TokenClaims {
             iat: None,
             ..signed_in
         };
@@ -492,9 +438,11 @@ mod tests {
     #[test]
     fn short_secrets_and_issuer_mismatches_are_refused() {
         assert!(matches!(
-            TokenVerifier::hs256(b"short"),
+            TokenVerifier::hs256(&[b'x'; MIN_SECRET_BYTES - 1]),
             Err(KeyError::SecretTooShort)
         ));
+        let shortest = TokenVerifier::hs256(&[b'x'; MIN_SECRET_BYTES]).unwrap();
+        assert!(shortest.can_sign(), "a secret signs Histo's own tokens");
         let unconfigured = TokenVerifier::hs256(SECRET).unwrap();
         let verifier = TokenVerifier::hs256(SECRET).unwrap().with_issuer("erp");
         assert_eq!(
@@ -503,6 +451,131 @@ mod tests {
                 &unconfigured.sign(&claims("logs:read", None)).unwrap()
             ),
             "invalid token: the claim 'iss' is missing"
+        );
+    }
+
+    #[test]
+    fn each_refusal_says_what_is_wrong_with_the_token() {
+        let verifier = TokenVerifier::hs256(SECRET).unwrap().with_issuer("erp");
+        let good = claims("logs:read", None);
+        let issued = |claims: &TokenClaims, iss: &str| {
+            let mut body = serde_json::to_value(claims).unwrap();
+            body["iss"] = iss.into();
+            sign(Algorithm::HS256, &EncodingKey::from_secret(SECRET), &body)
+        };
+        let expired = TokenClaims {
+            exp: chrono::Utc::now().timestamp() - 3600,
+            ..good.clone()
+        };
+        let other_key = EncodingKey::from_secret(b"another-secret-of-thirty-two-bytes!!");
+        let mut forged = serde_json::to_value(&good).unwrap();
+        forged["iss"] = "erp".into();
+        let rsa = EncodingKey::from_rsa_pem(include_bytes!("../test-keys/rsa.pem")).unwrap();
+        let cases = [
+            (issued(&expired, "erp"), "invalid token: it has expired"),
+            (
+                sign(Algorithm::HS256, &other_key, &forged),
+                "invalid token: bad signature",
+            ),
+            (
+                sign(Algorithm::RS256, &rsa, &forged),
+                "invalid token: unexpected signing algorithm",
+            ),
+            (issued(&good, "other"), "invalid token: wrong issuer"),
+            ("not.a.token".to_owned(), "invalid token: malformed"),
+            (
+                issued(
+                    &TokenClaims {
+                        company: "a b".into(),
+                        ..good.clone()
+                    },
+                    "erp",
+                ),
+                "invalid token: company may only contain letters, digits, '_', '.' and '-'",
+            ),
+            (
+                issued(
+                    &TokenClaims {
+                        sub: String::new(),
+                        ..good.clone()
+                    },
+                    "erp",
+                ),
+                "invalid token: sub must not be empty",
+            ),
+        ];
+        for (token, expected) in cases {
+            assert_eq!(refusal(&verifier, &token), expected);
+        }
+    }
+
+    fn request(authorization: Option<&str>, verifier: Option<TokenVerifier>) -> HttpRequest {
+        let mut request = actix_web::test::TestRequest::default();
+        if let Some(value) = authorization {
+            request = request.insert_header((header::AUTHORIZATION, value));
+        }
+        if let Some(verifier) = verifier {
+            request = request.app_data(web::Data::new(verifier));
+        }
+        request.to_http_request()
+    }
+
+    #[test]
+    fn the_bearer_token_is_read_from_the_authorization_header() {
+        let cases = [
+            (Some("Bearer abc.def"), Some("abc.def")),
+            (Some("  bearer   abc.def  "), Some("abc.def")),
+            (Some("BEARER abc"), Some("abc")),
+            (Some("Basic abc"), None),
+            (Some("Bearer    "), None),
+            (Some("Bearer"), None),
+            (Some("Bearerabc"), None),
+            (None, None),
+        ];
+        for (header, token) in cases {
+            assert_eq!(bearer_token(&request(header, None)), token, "{header:?}");
+        }
+        let not_text = actix_web::test::TestRequest::default()
+            .insert_header((
+                header::AUTHORIZATION,
+                header::HeaderValue::from_bytes(b"Bearer \xff").unwrap(),
+            ))
+            .to_http_request();
+        assert_eq!(bearer_token(&not_text), None);
+    }
+
+    #[test]
+    fn a_route_takes_only_a_verified_token_holding_its_scope() {
+        let verifier = || TokenVerifier::hs256(SECRET).unwrap();
+        let token = verifier().sign(&claims("logs:read", None)).unwrap();
+        let bearer = format!("Bearer {token}");
+        let why = |result: Result<Caller, ApiError>| match result {
+            Err(ApiError::Unauthorized(why) | ApiError::Forbidden(why)) => why,
+            other => panic!("not refused: {other:?}"),
+        };
+        assert_eq!(
+            why(authorize::<LogsRead>(&request(Some(&bearer), None))),
+            "token verification is not configured"
+        );
+        assert_eq!(
+            why(authorize::<LogsRead>(&request(None, Some(verifier())))),
+            "a bearer token is required (Authorization: Bearer …)"
+        );
+        assert_eq!(
+            why(authorize::<LogsRead>(&request(
+                Some("Bearer x.y.z"),
+                Some(verifier())
+            ))),
+            "invalid token: malformed"
+        );
+        assert!(matches!(
+            authorize::<SitesManage>(&request(Some(&bearer), Some(verifier()))),
+            Err(ApiError::Forbidden(why)) if why == "this token lacks the scope 'sites:manage'"
+        ));
+        let caller = authorize::<LogsRead>(&request(Some(&bearer), Some(verifier()))).unwrap();
+        assert_eq!(
+            (caller.company.as_str(), caller.user.as_str()),
+            ("acme", "u1")
         );
     }
 }

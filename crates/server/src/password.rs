@@ -13,7 +13,7 @@ use argon2::Argon2;
 /// The shortest password taken.
 pub const MIN_LENGTH: usize = 8;
 /// The longest password taken (in characters); a longer one is refused before any hashing.
-pub const MAX_LENGTH: usize = 1_024;
+pub use histo_api_types::limits::PASSWORD_MAX_CHARS as MAX_LENGTH;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {

@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use histo_api_types::AuditAction;
 use histo_domain::{
     month_of, AlertRule, CompanyId, Condition, Feature, Month, Outcome, SiteCode, Window, MAX_RULES,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Action, Actor};
+use crate::audit::{self, Actor};
 use crate::company::{company_transaction, load_settings};
 use crate::connection::DbConnection;
 use crate::schema::{alert_digests, alert_events, alert_rules, events};
@@ -197,7 +198,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::AlertRuleAdded,
+                    AuditAction::AlertRuleAdded,
                     None,
                     Some(after),
                 )?;
@@ -241,7 +242,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::AlertRuleRemoved,
+                    AuditAction::AlertRuleRemoved,
                     Some(before),
                     None,
                 )?;
@@ -555,7 +556,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::DigestChanged,
+                    AuditAction::DigestChanged,
                     before.as_deref().map(json),
                     Some(json(&webhook_url)),
                 )?;
@@ -589,7 +590,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::DigestChanged,
+                    AuditAction::DigestChanged,
                     Some(before),
                     None,
                 )?;

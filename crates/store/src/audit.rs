@@ -1,6 +1,6 @@
 //! The audit trail: who changed what and when — retention changes, purges, sites hidden, shown or
-//! renamed, admin password changes, alert rules and the digest's address — and who typed a wrong admin password or was locked out for it.
-//! Entries are only ever added; nothing here changes or removes one. The trail is tamper-evident:
+//! renamed, admin password changes, alert rules and the digest's address — and who typed a wrong
+//! admin password or was locked out for it. Entries are only ever added; nothing here changes or removes one. The trail is tamper-evident:
 //! each entry has its place in its company's chain and a hash of itself and of the entry before it,
 //! and the company row keeps the last place and hash, so that [`Store::verify_audit_trail`] names the
 //! first entry that was changed, removed or slipped in by hand.
@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use histo_api_types::{AuditAction, CLI_ACTOR, PURGE_ACTOR};
 use histo_domain::{CompanyId, UserCode};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -29,48 +30,8 @@ impl Actor {
     pub fn name(&self) -> &str {
         match self {
             Actor::User(user) => user.as_str(),
-            Actor::System => "system",
-            Actor::Cli => "cli",
-        }
-    }
-}
-
-/// What was changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    RetentionChanged,
-    Purge,
-    SiteHidden,
-    SiteShown,
-    SiteRenamed,
-    AdminPasswordChanged,
-    /// A wrong admin password was typed.
-    AdminPasswordRefused,
-    /// Too many wrong admin passwords: the company's admin password is refused for a while.
-    AdminPasswordLocked,
-    /// A user code was erased from the entries (the right to erasure).
-    UserErased,
-    AlertRuleAdded,
-    AlertRuleRemoved,
-    /// The monthly digest's address was set, changed or removed.
-    DigestChanged,
-}
-
-impl Action {
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::RetentionChanged => "retention_changed",
-            Action::Purge => "purge",
-            Action::SiteHidden => "site_hidden",
-            Action::SiteShown => "site_shown",
-            Action::SiteRenamed => "site_renamed",
-            Action::AdminPasswordChanged => "admin_password_changed",
-            Action::AdminPasswordRefused => "admin_password_refused",
-            Action::AdminPasswordLocked => "admin_password_locked",
-            Action::UserErased => "user_erased",
-            Action::AlertRuleAdded => "alert_rule_added",
-            Action::AlertRuleRemoved => "alert_rule_removed",
-            Action::DigestChanged => "digest_changed",
+            Actor::System => PURGE_ACTOR,
+            Actor::Cli => CLI_ACTOR,
         }
     }
 }
@@ -109,7 +70,7 @@ pub(crate) fn write(
     company: &CompanyId,
     at: i64,
     actor: &Actor,
-    action: Action,
+    action: AuditAction,
     before: Option<String>,
     after: Option<String>,
 ) -> Result<(), StoreError> {
@@ -399,7 +360,7 @@ impl Store {
         &self,
         company: CompanyId,
         actor: Actor,
-        action: Action,
+        action: AuditAction,
     ) -> Result<(), StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| {

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use histo_api_types::AuditAction;
 use histo_domain::{month_of, CompanyId, Month, RetentionPolicy, TimeZone};
 
-use crate::audit::{self, Action, Actor};
+use crate::audit::{self, Actor};
 use crate::connection::DbConnection;
 use crate::schema::{companies, monthly_counts};
 use crate::{with_backend, Store, StoreError};
@@ -180,7 +181,7 @@ impl Store {
                         &company,
                         now,
                         &actor,
-                        Action::RetentionChanged,
+                        AuditAction::RetentionChanged,
                         Some(state(before)),
                         Some(state(retention)),
                     )?;
@@ -289,7 +290,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::AdminPasswordChanged,
+                    AuditAction::AdminPasswordChanged,
                     Some(state(was_set.is_some())),
                     Some(state(true)),
                 )?;

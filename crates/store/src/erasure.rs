@@ -3,9 +3,10 @@
 //! on), and the audit trail says how many entries were erased, never whose. The monthly counts hold no user code and stay as they are.
 
 use diesel::prelude::*;
+use histo_api_types::AuditAction;
 use histo_domain::{CompanyId, UserCode};
 
-use crate::audit::{self, Action, Actor};
+use crate::audit::{self, Actor};
 use crate::company::company_transaction;
 use crate::connection::DbConnection;
 use crate::schema::{events, monthly_totals};
@@ -56,7 +57,7 @@ impl Store {
                     &company,
                     now,
                     &actor,
-                    Action::UserErased,
+                    AuditAction::UserErased,
                     None,
                     Some(after),
                 )

@@ -26,7 +26,7 @@ use thiserror::Error;
 pub use accounts::Account;
 pub use alerts::{AlertEvent, AlertEventPosition, Digest, StoredRule};
 pub use audit::{
-    Action, Actor, AuditPosition, AuditRecord, AuditRecords, TrailBreak, TrailCheck, TrailProblem,
+    Actor, AuditPosition, AuditRecord, AuditRecords, TrailBreak, TrailCheck, TrailProblem,
 };
 pub use company::{CompanySettings, PurgeRun, RetentionChange};
 pub use connection::{Backend, DatabaseUrl, DbConnection};

@@ -7,9 +7,10 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
+use histo_api_types::AuditAction;
 use histo_domain::{CompanyId, Feature, Month, TimeZone};
 
-use crate::audit::{self, Action, Actor};
+use crate::audit::{self, Actor};
 use crate::company::{company_transaction, load_settings};
 use crate::connection::DbConnection;
 use crate::schema::{companies, events};
@@ -242,7 +243,15 @@ fn note_purge(
             .execute(conn)?;
         if *removed > 0 {
             let after = format!(r#"{{"removed":{removed},"removed_before":"{oldest_kept}"}}"#);
-            audit::write(conn, company, now, actor, Action::Purge, None, Some(after))?;
+            audit::write(
+                conn,
+                company,
+                now,
+                actor,
+                AuditAction::Purge,
+                None,
+                Some(after),
+            )?;
         }
         Ok(())
     })

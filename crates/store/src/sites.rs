@@ -2,9 +2,10 @@
 //! to (each change goes to the audit trail). What hiding does to reads is in `read.rs`.
 
 use diesel::prelude::*;
+use histo_api_types::AuditAction;
 use histo_domain::{CompanyId, SiteCode};
 
-use crate::audit::{self, Action, Actor};
+use crate::audit::{self, Actor};
 use crate::company::company_transaction;
 use crate::schema::sites;
 use crate::{Store, StoreError};
@@ -92,12 +93,12 @@ impl Store {
                 };
                 let action = if after.hidden != before.hidden {
                     Some(if after.hidden {
-                        Action::SiteHidden
+                        AuditAction::SiteHidden
                     } else {
-                        Action::SiteShown
+                        AuditAction::SiteShown
                     })
                 } else if after.name != before.name {
-                    Some(Action::SiteRenamed)
+                    Some(AuditAction::SiteRenamed)
                 } else {
                     None
                 };

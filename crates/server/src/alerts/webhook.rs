@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use histo_api_types::limits::WEBHOOK_URL_MAX_CHARS;
 use histo_store::{Attempt, Delivery, Store};
 use hmac::{Hmac, Mac};
 use reqwest::Url;
@@ -16,8 +17,6 @@ use tokio::sync::Notify;
 
 use crate::metrics::Metrics;
 
-/// The longest webhook address.
-const MAX_URL_CHARS: usize = 2000;
 /// Webhooks sent at once.
 const SENT_AT_ONCE: i64 = 8;
 /// How long a receiver has to answer.
@@ -50,8 +49,8 @@ impl AllowList {
 
     /// The address as a webhook may use it, or why not.
     pub fn check(&self, address: &str) -> Result<Url, String> {
-        if address.chars().count() > MAX_URL_CHARS {
-            return Err(format!("is longer than {MAX_URL_CHARS} characters"));
+        if address.chars().count() > WEBHOOK_URL_MAX_CHARS {
+            return Err(format!("is longer than {WEBHOOK_URL_MAX_CHARS} characters"));
         }
         let url = Url::parse(address).map_err(|e| format!("is not an address: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") {

@@ -2,11 +2,11 @@
 //! without the host application. Wrong passwords are slowed down, then refused for a while.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use histo_api_types::{ErrorBody, TokenRequest, TokenResponse};
+use histo_api_types::{AuditAction, ErrorBody, TokenRequest, TokenResponse};
 use histo_domain::{CompanyId, UserCode};
-use histo_store::{Action, Actor};
+use histo_store::Actor;
 
-use crate::auth::{Caller, Claims, KeyError, TokenVerifier};
+use crate::auth::{claims_for, Caller, KeyError, TokenVerifier};
 use crate::error::ApiError;
 use crate::throttle::Counted;
 use crate::{password, peer, AppState};
@@ -78,7 +78,7 @@ pub async fn sign_in(
     };
     attempt.right();
     let claims =
-        Claims::new(&company, &user, account.scopes, TOKEN_SECONDS).signed_in_with_password();
+        claims_for(&company, &user, account.scopes, TOKEN_SECONDS).signed_in_with_password();
     let access_token = verifier
         .sign(&claims)
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
@@ -121,7 +121,11 @@ pub(crate) async fn check_admin_password(
             if locked.first {
                 state
                     .store
-                    .note(caller.company.clone(), actor, Action::AdminPasswordLocked)
+                    .note(
+                        caller.company.clone(),
+                        actor,
+                        AuditAction::AdminPasswordLocked,
+                    )
                     .await?;
             }
             return Err(ApiError::TooManyAttempts {
@@ -140,7 +144,11 @@ pub(crate) async fn check_admin_password(
     }
     state
         .store
-        .note(caller.company.clone(), actor, Action::AdminPasswordRefused)
+        .note(
+            caller.company.clone(),
+            actor,
+            AuditAction::AdminPasswordRefused,
+        )
         .await?;
     attempt.wrong().await;
     Err(ApiError::Forbidden("wrong admin password".into()))

@@ -5,6 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
+use histo_api_types::limits::STATS_MAX_YEARS;
 use histo_api_types::{
     Bucket, CsvQuery, ErrorBody, FeatureTotals, OutcomeCounts, Overview, OverviewQuery,
     PreviousBucket, SiteFilter, SiteStatistics, SiteStats, SiteStatsQuery, Statistics, StatsQuery,
@@ -17,9 +18,6 @@ use crate::error::ApiError;
 use crate::export::CsvFormat;
 use crate::query::{self, ReadQuery};
 use crate::AppState;
-
-/// The longest range of years one statistic covers.
-pub const MAX_YEARS: i32 = 50;
 
 /// The bars of a chart: the months of one year, or a range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +50,10 @@ impl Span {
                 if to < from {
                     return Err(ApiError::invalid_field("to", "must not be before 'from'"));
                 }
-                if to - from >= MAX_YEARS {
+                if to - from >= STATS_MAX_YEARS {
                     return Err(ApiError::invalid_field(
                         "to",
-                        format!("a statistic covers at most {MAX_YEARS} years"),
+                        format!("a statistic covers at most {STATS_MAX_YEARS} years"),
                     ));
                 }
                 Ok(Span::Years { from, to })
