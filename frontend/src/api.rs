@@ -127,6 +127,9 @@ pub async fn sign_in(
     send_json(unsigned(Request::post("/api/v1/auth/token")), &body).await
 }
 
+/// The features with their labels, loaded once after sign-in and shared by every page.
+pub type Features = leptos::prelude::LocalResource<Result<Vec<FeatureInfo>, ApiError>>;
+
 /// `GET /api/v1/features`.
 pub async fn features() -> Result<Vec<FeatureInfo>, ApiError> {
     get("/api/v1/features").await

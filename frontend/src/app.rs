@@ -1,20 +1,17 @@
 //! The root component: the sign-in page while no token is held, else the header and the page that
-//! the path names (`/` statistics, `/sites`, `/settings`).
+//! the address names (statistics, sites, settings).
 
-use histo_api_types::FeatureInfo;
+use histo_api_types::Scope;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, Features};
 use crate::auth;
 use crate::components::{LangSwitch, Link, SkipLink};
 use crate::pages::{
     dashboard::Dashboard, settings::SettingsPage, signin::SignIn, sites::SitesPage,
 };
-use crate::route::{self, Location};
+use crate::route::{self, Location, Page};
 use crate::text::{self, t};
-
-/// The features with their labels, loaded once after sign-in and shared by every page.
-pub type Features = LocalResource<Result<Vec<FeatureInfo>, ApiError>>;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -33,12 +30,23 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let features: Features = LocalResource::new(api::features);
     provide_context(features);
-    let claims = Memo::new(move |_| auth::current_claims().unwrap_or_default());
-    let allows = move |scope: &'static str| claims.get().allows(scope);
-    let path = Memo::new(move |_| route::location().get().path);
+    let claims = Memo::new(move |_| auth::current_claims());
+    let allows = move |scope| claims.get().is_some_and(|c| auth::grants(&c, scope));
+    let page = Memo::new(move |_| route::location().get().page);
+    let link = move |to: Page| {
+        view! {
+            <Link to=Location::new(to) current=Signal::derive(move || page.get() == to)>
+                {move || match to {
+                    Page::Statistics => t().nav_dashboard,
+                    Page::Sites => t().nav_sites,
+                    Page::Settings => t().nav_settings,
+                }}
+            </Link>
+        }
+    };
     view! {
         <SkipLink target="#content" focus=vec!["#content".into()]>{move || t().skip_to_content}</SkipLink>
-        <Show when=move || path.get() == "/">
+        <Show when=move || page.get() == Page::Statistics>
             <SkipLink target="#figures" focus=vec!["#chart".into(), "#stats-table".into(), "#figures-title".into()]>
                 {move || t().skip_to_figures}
             </SkipLink>
@@ -46,29 +54,21 @@ fn Shell() -> impl IntoView {
         <header class="top">
             <strong class="brand">{move || t().app_title}</strong>
             <nav aria-label="Histo">
-                <Link to=Location::new("/") current=Signal::derive(move || path.get() == "/")>
-                    {move || t().nav_dashboard}
-                </Link>
-                <Show when=move || allows("sites:manage")>
-                    <Link to=Location::new("/sites") current=Signal::derive(move || path.get() == "/sites")>
-                        {move || t().nav_sites}
-                    </Link>
-                </Show>
-                <Show when=move || allows("settings:admin")>
-                    <Link to=Location::new("/settings") current=Signal::derive(move || path.get() == "/settings")>
-                        {move || t().nav_settings}
-                    </Link>
-                </Show>
+                {link(Page::Statistics)}
+                <Show when=move || allows(Scope::SitesManage)>{link(Page::Sites)}</Show>
+                <Show when=move || allows(Scope::SettingsAdmin)>{link(Page::Settings)}</Show>
             </nav>
-            <span class="who">{move || { let c = claims.get(); format!("{} · {}", c.sub, c.company) }}</span>
+            <span class="who">
+                {move || claims.get().map(|c| format!("{} · {}", c.sub, c.company)).unwrap_or_default()}
+            </span>
             <LangSwitch/>
             <button id="sign-out" type="button" on:click=move |_| auth::sign_out()>{move || t().sign_out}</button>
         </header>
         <main id="content" tabindex="-1">
-            {move || match path.get().as_str() {
-                "/sites" => view! { <SitesPage/> }.into_any(),
-                "/settings" => view! { <SettingsPage/> }.into_any(),
-                _ => view! { <Dashboard/> }.into_any(),
+            {move || match page.get() {
+                Page::Sites => view! { <SitesPage/> }.into_any(),
+                Page::Settings => view! { <SettingsPage/> }.into_any(),
+                Page::Statistics => view! { <Dashboard/> }.into_any(),
             }}
         </main>
     }

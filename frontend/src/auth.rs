@@ -1,11 +1,11 @@
 //! The signed-in token: taken from `/#access_token=…` (then removed from the address bar) or from the
-//! sign-in page, kept in sessionStorage, and read for its claims (`scope` decides which pages show).
+//! sign-in page, kept in sessionStorage, and read for its claims (the scopes decide which pages show).
 //! The server checks every request anyway: the claims only shape the interface.
 
 use std::cell::Cell;
 
+use histo_api_types::{default_right, Scope, TokenClaims};
 use leptos::prelude::*;
-use serde::Deserialize;
 
 const TOKEN_KEY: &str = "histo.token";
 const FRAGMENT: &str = "#access_token=";
@@ -57,7 +57,7 @@ pub fn init() {
         let stored = crate::storage::session().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten());
         if let Some(token) = stored {
             match claims(&token) {
-                Some(c) if !c.has_expired() => {
+                Some(c) if !has_expired(&c) => {
                     ACCEPTED.with(|a| a.set(true));
                     signal().set(Some(token));
                 }
@@ -88,7 +88,7 @@ fn take_fragment() -> bool {
             .history()
             .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean)));
         match claims(&token) {
-            Some(c) if c.has_expired() => note().set(Some(SignInNote::LinkExpired)),
+            Some(c) if has_expired(&c) => note().set(Some(SignInNote::LinkExpired)),
             Some(_) => {
                 sign_in(token);
                 return true;
@@ -154,31 +154,18 @@ pub fn ask_host_for_a_link() {
     }
 }
 
-/// What the interface needs from the token's payload.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct Claims {
-    #[serde(default)]
-    pub sub: String,
-    #[serde(default)]
-    pub company: String,
-    #[serde(default)]
-    pub scope: String,
-    pub exp: Option<f64>,
+/// Whether the token grants `scope`, reading numbered rights by the default map (a server with
+/// another map still decides: a page it refuses says so).
+pub fn grants(claims: &TokenClaims, scope: Scope) -> bool {
+    claims.scopes(default_right).contains(scope)
 }
 
-impl Claims {
-    pub fn allows(&self, scope: &str) -> bool {
-        self.scope.split_whitespace().any(|s| s == scope)
-    }
-
-    fn has_expired(&self) -> bool {
-        self.exp
-            .is_some_and(|exp| exp * 1000.0 < js_sys::Date::now())
-    }
+fn has_expired(claims: &TokenClaims) -> bool {
+    (claims.exp as f64) * 1000.0 < js_sys::Date::now()
 }
 
 /// The claims of a JWT, read without checking the signature (the server does that).
-pub fn claims(token: &str) -> Option<Claims> {
+pub fn claims(token: &str) -> Option<TokenClaims> {
     let payload = token.split('.').nth(1)?;
     let mut base64 = payload.replace('-', "+").replace('_', "/");
     while base64.len() % 4 != 0 {
@@ -189,6 +176,6 @@ pub fn claims(token: &str) -> Option<Claims> {
 }
 
 /// The signed-in claims, as a reactive value.
-pub fn current_claims() -> Option<Claims> {
+pub fn current_claims() -> Option<TokenClaims> {
     signal().get().as_deref().and_then(claims)
 }

@@ -1,28 +1,59 @@
-//! The address bar as a signal: path (the page) and query (the page's state). Changing the view pushes
-//! a history entry, so that the back button, a reload and a shared link show the same screen.
+//! The address bar as a signal: the page (by its path) and the query (the page's state). Changing the
+//! view pushes a history entry, so that the back button, a reload and a shared link show the same
+//! screen.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::api::Query;
 
-/// A path and its query.
+/// The pages of the web app, each at its path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Page {
+    /// `/`: the statistics, and the entries behind them.
+    #[default]
+    Statistics,
+    /// `/sites`: the sites, hidden or shown.
+    Sites,
+    /// `/settings`: retention, the audit trail, alerts.
+    Settings,
+}
+
+impl Page {
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Statistics => "/",
+            Page::Sites => "/sites",
+            Page::Settings => "/settings",
+        }
+    }
+
+    /// The page at `path`; the statistics for any other path.
+    fn at(path: &str) -> Page {
+        [Page::Sites, Page::Settings]
+            .into_iter()
+            .find(|page| page.path() == path)
+            .unwrap_or_default()
+    }
+}
+
+/// A page and its query.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Location {
-    pub path: String,
+    pub page: Page,
     pub query: Query,
 }
 
 impl Location {
-    pub fn new(path: &str) -> Location {
+    pub fn new(page: Page) -> Location {
         Location {
-            path: path.to_owned(),
+            page,
             query: Query::new(),
         }
     }
 
     pub fn href(&self) -> String {
-        format!("{}{}", self.path, self.query.encode())
+        format!("{}{}", self.page.path(), self.query.encode())
     }
 }
 
@@ -39,7 +70,7 @@ pub fn location() -> RwSignal<Location> {
 fn read() -> Location {
     let location = window().location();
     Location {
-        path: location.pathname().unwrap_or_else(|_| "/".into()),
+        page: Page::at(&location.pathname().unwrap_or_default()),
         query: Query::parse(&location.search().unwrap_or_default()),
     }
 }

@@ -2,6 +2,8 @@
 //! follows the calendar), any run of months (a calendar year, one month), or a range of years; how
 //! it reads in the URL, moves by one step, is named on screen, and which API periods it covers.
 
+use histo_api_types::limits::STATS_MAX_YEARS;
+
 use crate::api::Query;
 use crate::text::Lang;
 
@@ -77,7 +79,7 @@ impl Span {
             let to = year("to").unwrap_or(now.year);
             let from = year("from")
                 .unwrap_or(to - DEFAULT_YEARS + 1)
-                .clamp(to - 49, to);
+                .clamp(to - STATS_MAX_YEARS + 1, to);
             return Span::Years { from, to };
         }
         if let Some(year) = year("year") {

@@ -2,7 +2,10 @@
 //! dates, plurals and French typography (a narrow no-break space, U+202F, before `%` `:` `;` `?` `!`;
 //! typographic apostrophes). Feature, outcome and cause names come from `GET /api/v1/features`.
 
-use histo_api_types::{AlertCondition, AlertEvent, AuditVerification, Label, WebhookState};
+use histo_api_types::{
+    AlertCondition, AlertEvent, AuditAction, AuditVerification, Label, WebhookState, CLI_ACTOR,
+    PURGE_ACTOR,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -235,12 +238,18 @@ impl Lang {
         }
     }
 
-    /// An RFC 3339 instant as date and time in the company's time zone.
-    pub fn date_time(self, rfc3339: &str, timezone: &str) -> String {
+    /// A date and time that Histo wrote in the company's time (RFC 3339 with the company's offset),
+    /// shown as written: its offset is dropped rather than converted, so that neither the browser's
+    /// zone nor a company zone still loading can shift it.
+    pub fn date_time(self, rfc3339: &str) -> String {
+        let Some(wall_time) = rfc3339.get(..19) else {
+            return rfc3339.to_owned();
+        };
+        // Read as UTC and shown in UTC, the wall time stays as written.
         self.format_date(
-            rfc3339,
+            &format!("{wall_time}Z"),
             &[
-                ("timeZone", timezone),
+                ("timeZone", "UTC"),
                 ("dateStyle", "short"),
                 ("timeStyle", "medium"),
             ],
@@ -435,13 +444,13 @@ impl Lang {
     }
 
     /// What the verification of the audit chain found (`GET /api/v1/audit/verification`).
-    pub fn trail_verification(self, check: &AuditVerification, timezone: &str) -> String {
+    pub fn trail_verification(self, check: &AuditVerification) -> String {
         let verified = match (&check.verified_up_to, self) {
             (Some(at), Lang::Fr) => {
-                format!("Journal vérifié jusqu’au {}.", self.date_time(at, timezone))
+                format!("Journal vérifié jusqu’au {}.", self.date_time(at))
             }
             (Some(at), Lang::En) => {
-                format!("Trail verified up to {}.", self.date_time(at, timezone))
+                format!("Trail verified up to {}.", self.date_time(at))
             }
             (None, Lang::Fr) => "Aucune entrée du journal n’a pu être vérifiée.".to_owned(),
             (None, Lang::En) => "No entry of the trail could be verified.".to_owned(),
@@ -456,11 +465,9 @@ impl Lang {
             (None, Lang::En) => "An entry".to_owned(),
         };
         let what = match (&found.action, &found.at) {
-            (Some(action), Some(at)) => format!(
-                " ({}, {})",
-                self.audit_action(action),
-                self.date_time(at, timezone)
-            ),
+            (Some(action), Some(at)) => {
+                format!(" ({}, {})", self.audit_action(action), self.date_time(at))
+            }
             _ => String::new(),
         };
         let problem = match (found.problem.as_str(), self) {
@@ -619,8 +626,8 @@ impl Lang {
         let number = |state, key| field(state, key).and_then(|v| v.as_u64());
         let text = |state, key| field(state, key).and_then(|v| v.as_str().map(str::to_owned));
         let fr = self == Lang::Fr;
-        match action {
-            "retention_changed" => {
+        match AuditAction::parse(action) {
+            Some(AuditAction::RetentionChanged) => {
                 let months =
                     |state| number(state, "retention_months").map(|n| self.count(n, &MONTHS));
                 match (months(before), months(after)) {
@@ -629,7 +636,7 @@ impl Lang {
                     _ => String::new(),
                 }
             }
-            "purge" => {
+            Some(AuditAction::Purge) => {
                 let removed = self.count(number(after, "removed").unwrap_or(0), &REMOVED_ENTRIES);
                 match text(after, "removed_before") {
                     Some(month) if fr => {
@@ -639,7 +646,11 @@ impl Lang {
                     None => format!("{removed}."),
                 }
             }
-            "site_hidden" | "site_shown" | "site_renamed" => {
+            Some(
+                action @ (AuditAction::SiteHidden
+                | AuditAction::SiteShown
+                | AuditAction::SiteRenamed),
+            ) => {
                 let code = text(after, "code").unwrap_or_default();
                 let (old, new) = (
                     text(before, "name").unwrap_or_default(),
@@ -652,21 +663,21 @@ impl Lang {
                     format!("{code} ({new})")
                 };
                 match (action, fr) {
-                    ("site_hidden", true) => {
+                    (AuditAction::SiteHidden, true) => {
                         format!("{site}\u{202F}: exclu des statistiques, listes et exports.")
                     }
-                    ("site_hidden", false) => {
+                    (AuditAction::SiteHidden, false) => {
                         format!("{site}: left out of statistics, lists and exports.")
                     }
-                    ("site_shown", true) => format!("{site}\u{202F}: de nouveau compté."),
-                    ("site_shown", false) => format!("{site}: counted again."),
+                    (AuditAction::SiteShown, true) => format!("{site}\u{202F}: de nouveau compté."),
+                    (AuditAction::SiteShown, false) => format!("{site}: counted again."),
                     (_, true) => format!(
                         "{code}\u{202F}: «\u{202F}{old}\u{202F}» devient «\u{202F}{new}\u{202F}»."
                     ),
                     (_, false) => format!("{code}: “{old}” becomes “{new}”."),
                 }
             }
-            "admin_password_changed" => {
+            Some(AuditAction::AdminPasswordChanged) => {
                 let was_set = field(before, "admin_password_set")
                     .and_then(|v| v.as_bool())
                     .unwrap_or(true);
@@ -677,7 +688,7 @@ impl Lang {
                     (true, false) => "The admin password changed.".to_owned(),
                 }
             }
-            "user_erased" => {
+            Some(AuditAction::UserErased) => {
                 let n = self.count(number(after, "entries").unwrap_or(0), &ENTRIES);
                 if fr {
                     format!("Code utilisateur effacé de {n}.")
@@ -685,8 +696,8 @@ impl Lang {
                     format!("User code erased from {n}.")
                 }
             }
-            "alert_rule_added" | "alert_rule_removed" => {
-                let rule = if action == "alert_rule_added" {
+            Some(action @ (AuditAction::AlertRuleAdded | AuditAction::AlertRuleRemoved)) => {
+                let rule = if action == AuditAction::AlertRuleAdded {
                     after
                 } else {
                     before
@@ -716,7 +727,7 @@ impl Lang {
                     text(rule, "webhook_url").unwrap_or_default()
                 )
             }
-            "digest_changed" => match (text(after, "webhook_url"), fr) {
+            Some(AuditAction::DigestChanged) => match (text(after, "webhook_url"), fr) {
                 (Some(address), true) => format!("Envoyé à {address}."),
                 (Some(address), false) => format!("Sent to {address}."),
                 (None, true) => "Arrêté.".to_owned(),
@@ -739,39 +750,45 @@ impl Lang {
     /// Who made an audited change: a user code, or Histo's own purge, or an operator's command.
     pub fn actor(self, actor: &str) -> String {
         match (actor, self) {
-            ("system", Lang::Fr) => "Histo (purge automatique)".to_owned(),
-            ("system", Lang::En) => "Histo (automatic purge)".to_owned(),
-            ("cli", Lang::Fr) => "commande histo (serveur)".to_owned(),
-            ("cli", Lang::En) => "histo command (server)".to_owned(),
+            (PURGE_ACTOR, Lang::Fr) => "Histo (purge automatique)".to_owned(),
+            (PURGE_ACTOR, Lang::En) => "Histo (automatic purge)".to_owned(),
+            (CLI_ACTOR, Lang::Fr) => "commande histo (serveur)".to_owned(),
+            (CLI_ACTOR, Lang::En) => "histo command (server)".to_owned(),
             (user, _) => user.to_owned(),
         }
     }
 
     /// The name of an audit action (`GET /api/v1/audit`); the code itself when unknown.
     pub fn audit_action(self, action: &str) -> String {
-        let (fr, en) = match action {
-            "retention_changed" => ("Durée de conservation modifiée", "Retention period changed"),
-            "purge" => ("Purge", "Purge"),
-            "site_hidden" => ("Site masqué", "Site hidden"),
-            "site_shown" => ("Site affiché", "Site shown"),
-            "site_renamed" => ("Site renommé", "Site renamed"),
-            "admin_password_changed" => (
+        let Some(known) = AuditAction::parse(action) else {
+            return action.to_owned();
+        };
+        let (fr, en) = match known {
+            AuditAction::RetentionChanged => {
+                ("Durée de conservation modifiée", "Retention period changed")
+            }
+            AuditAction::Purge => ("Purge", "Purge"),
+            AuditAction::SiteHidden => ("Site masqué", "Site hidden"),
+            AuditAction::SiteShown => ("Site affiché", "Site shown"),
+            AuditAction::SiteRenamed => ("Site renommé", "Site renamed"),
+            AuditAction::AdminPasswordChanged => (
                 "Mot de passe administrateur changé",
                 "Admin password changed",
             ),
-            "admin_password_refused" => (
+            AuditAction::AdminPasswordRefused => (
                 "Mot de passe administrateur refusé",
                 "Admin password refused",
             ),
-            "admin_password_locked" => (
+            AuditAction::AdminPasswordLocked => (
                 "Trop d’essais\u{202F}: mot de passe administrateur bloqué",
                 "Too many attempts: admin password locked",
             ),
-            "user_erased" => ("Effacement d’un code utilisateur", "User code erased"),
-            "alert_rule_added" => ("Règle d’alerte ajoutée", "Alert rule added"),
-            "alert_rule_removed" => ("Règle d’alerte supprimée", "Alert rule removed"),
-            "digest_changed" => ("Récapitulatif mensuel modifié", "Monthly digest changed"),
-            other => return other.to_owned(),
+            AuditAction::UserErased => ("Effacement d’un code utilisateur", "User code erased"),
+            AuditAction::AlertRuleAdded => ("Règle d’alerte ajoutée", "Alert rule added"),
+            AuditAction::AlertRuleRemoved => ("Règle d’alerte supprimée", "Alert rule removed"),
+            AuditAction::DigestChanged => {
+                ("Récapitulatif mensuel modifié", "Monthly digest changed")
+            }
         };
         match self {
             Lang::Fr => fr.to_owned(),

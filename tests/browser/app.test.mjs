@@ -324,3 +324,13 @@ test('the API documentation at /docs runs under its Content-Security-Policy', as
   await page.screenshot({ path: path.join(shots, '16-api-docs.png') });
   assert.deepEqual(page.problems, []);
 });
+
+test('entries show the company’s time, whatever the browser’s time zone', async (t) => {
+  const app = await openHisto(t);
+  // A user travelling in New York still reads the times of the company in Paris.
+  const page = await newPage(browser, t, undefined, { timezoneId: 'America/New_York' });
+  await page.goto(`${app.base}/?feature=email&granularity=month&year=${Y}&period=${Y}-04#access_token=${app.token('logs:read')}`);
+  await page.waitForSelector('#entries[data-state="ready"] tbody tr');
+  // 23:30 UTC on 31 March: 01:30 on 1 April in Paris (19:30 on 31 March in New York).
+  assert.equal(await page.locator('#entries tbody tr td').first().innerText(), `01/04/${Y} 01:30:00`);
+});

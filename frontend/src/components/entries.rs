@@ -25,14 +25,12 @@ pub struct Drill {
     pub user_code: Option<String>,
 }
 
-/// The list. `timezone` is the company's (dates are shown in it); `uses` is how many uses the
-/// statistics count behind the bar, when known; `on_drill` opens other entries (another filter).
+/// The list. `uses` is how many uses the statistics count behind the bar, when known; `on_drill` opens other entries (another filter).
 #[component]
 pub fn Entries(
     info: FeatureInfo,
     drill: Drill,
     sites: Vec<String>,
-    #[prop(into)] timezone: Signal<String>,
     #[prop(into)] uses: Signal<Option<u64>>,
     on_drill: Callback<Drill>,
     on_close: Callback<()>,
@@ -169,7 +167,6 @@ pub fn Entries(
     let rows = move || {
         let lang = text::lang().get();
         let texts = lang.texts();
-        let zone = timezone.get();
         let info = info.get_value();
         items
             .get()
@@ -183,7 +180,7 @@ pub fn Entries(
                 });
                 view! {
                     <tr data-id=entry.id.clone() data-outcome=entry.outcome.clone() tabindex="-1">
-                        <td data-label=texts.date_time>{lang.date_time(&entry.occurred_at, &zone)}</td>
+                        <td data-label=texts.date_time>{lang.date_time(&entry.occurred_at)}</td>
                         <td data-label=texts.site>{entry.site.clone()}</td>
                         <td data-label=texts.user_code>{user_button(entry.user_code.clone(), opened, on_drill)}</td>
                         <td data-label=texts.outcome>

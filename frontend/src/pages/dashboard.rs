@@ -10,13 +10,13 @@ use futures::future::try_join_all;
 use histo_api_types::{Bucket, FeatureInfo, Site, SiteStatistics, Statistics};
 use leptos::prelude::*;
 
+use crate::api::Features;
 use crate::api::{self, ApiError, Query};
-use crate::app::Features;
 use crate::components::chart::{BarChart, BarClick, Bars};
 use crate::components::entries::{Drill, Entries};
 use crate::components::stats_table::StatsTable;
 use crate::components::{failure, focus_soon, loading, page_title};
-use crate::route::{self, Location};
+use crate::route::{self, Location, Page};
 use crate::span::{Month, Span};
 use crate::text::{self, t, HIDDEN_SITES, SITES};
 
@@ -100,7 +100,7 @@ impl DashboardState {
                 .add_opt("user_code", drill.user_code.as_ref());
         }
         Location {
-            path: "/".into(),
+            page: Page::Statistics,
             query,
         }
     }
@@ -375,13 +375,6 @@ pub fn Dashboard() -> impl IntoView {
     let sites = LocalResource::new(api::sites);
     let sites_open = RwSignal::new(false);
     let known_sites = move || sites.get().and_then(Result::ok).unwrap_or_default();
-    let timezone = Signal::derive(move || {
-        stats
-            .get()
-            .and_then(Result::ok)
-            .map(|s| s.timezone)
-            .unwrap_or_else(|| "Europe/Paris".into())
-    });
     let feature_name = move || {
         let lang = text::lang().get();
         features
@@ -663,7 +656,7 @@ pub fn Dashboard() -> impl IntoView {
             }
         });
         Some(view! {
-            <Entries info drill sites timezone uses on_drill=on_bar on_close=close_entries/>
+            <Entries info drill sites uses on_drill=on_bar on_close=close_entries/>
         })
     };
 

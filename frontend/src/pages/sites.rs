@@ -1,8 +1,10 @@
 //! The sites page: the company's sites; for `sites:manage`, hide a site from every statistic, list
 //! and export, show it again, or give it a clearer name (`PATCH /api/v1/sites/{code}`). After a
-//! change the list is read again and the focus goes back to the button that was used.
+//! change the list is read again, the changed row drawn anew, and the focus goes back to the button
+//! that was used.
 
-use histo_api_types::{Site, SiteInput};
+use histo_api_types::limits::SITE_NAME_MAX_CHARS;
+use histo_api_types::{Scope, Site, SiteInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -18,7 +20,7 @@ pub fn SitesPage() -> impl IntoView {
     spawn_local(async move {
         sites.try_set(Some(api::sites().await));
     });
-    let manages = auth::current_claims().is_some_and(|c| c.allows("sites:manage"));
+    let manages = auth::current_claims().is_some_and(|c| auth::grants(&c, Scope::SitesManage));
     let error = RwSignal::new(None::<ApiError>);
     // The site being changed (its buttons wait), and the one whose name is being edited.
     let busy = RwSignal::new(None::<String>);
@@ -108,7 +110,7 @@ pub fn SitesPage() -> impl IntoView {
                 <td class="site-name" data-label=move || t().name>
                     <Show when=move || editing.get() fallback=move || shown_name.clone()>
                         <form class="rename" on:submit=save.clone()>
-                            <input name="name" required maxlength="100" aria-label=move || t().new_name
+                            <input name="name" required maxlength=SITE_NAME_MAX_CHARS aria-label=move || t().new_name
                                 prop:value=draft on:input=move |ev| draft.set(event_target_value(&ev))/>
                             <button type="submit" aria-disabled=move || waiting.get().to_string()>{move || t().save}</button>
                             <button type="button" on:click=stop.clone()>{move || t().cancel}</button>
@@ -132,11 +134,18 @@ pub fn SitesPage() -> impl IntoView {
         }
     };
 
-    let rows = move || match sites.get() {
-        Some(Ok(list)) if list.is_empty() => {
-            view! { <p class="note">{move || t().no_sites}</p> }.into_any()
-        }
-        Some(Ok(list)) => view! {
+    // The table is drawn once; after a change only the rows of sites that changed are drawn again.
+    let listed = Memo::new(move |_| match sites.get() {
+        Some(Ok(list)) if list.is_empty() => Listed::Empty,
+        Some(Ok(_)) => Listed::Sites,
+        Some(Err(e)) => Listed::Failed(e),
+        None => Listed::Loading,
+    });
+    let each = move || sites.get().and_then(Result::ok).unwrap_or_default();
+    let rows = move || {
+        match listed.get() {
+        Listed::Empty => view! { <p class="note">{move || t().no_sites}</p> }.into_any(),
+        Listed::Sites => view! {
             <div class="table-wrap">
                 <table id="sites-table" class="stack">
                     <thead><tr>
@@ -147,13 +156,16 @@ pub fn SitesPage() -> impl IntoView {
                             <th scope="col">{move || t().actions}</th>
                         </Show>
                     </tr></thead>
-                    <tbody>{list.into_iter().map(row).collect_view()}</tbody>
+                    <tbody>
+                        <For each key=|site| (site.code.clone(), site.name.clone(), site.hidden) children=row/>
+                    </tbody>
                 </table>
             </div>
         }
         .into_any(),
-        Some(Err(e)) => failure(&e).into_any(),
-        None => loading().into_any(),
+        Listed::Failed(e) => failure(&e).into_any(),
+        Listed::Loading => loading().into_any(),
+    }
     };
 
     view! {
@@ -164,4 +176,13 @@ pub fn SitesPage() -> impl IntoView {
         {move || error.get().map(|e| failure(&e))}
         {rows}
     }
+}
+
+/// What the sites page shows in place of its table.
+#[derive(Clone, PartialEq)]
+enum Listed {
+    Loading,
+    Failed(ApiError),
+    Empty,
+    Sites,
 }

@@ -3,6 +3,7 @@
 //! when one is), later ones with it; the new one typed twice, at least 8 characters, checked here
 //! before the server checks it again.
 
+use histo_api_types::limits::PASSWORD_MAX_CHARS;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -106,7 +107,7 @@ pub fn AdminPassword(reload_audit: Callback<()>) -> impl IntoView {
                       value: RwSignal<String>| {
         view! {
             <label>{move || label()}
-                <input name=name type="password" autocomplete=autocomplete maxlength="1024"
+                <input name=name type="password" autocomplete=autocomplete maxlength=PASSWORD_MAX_CHARS
                     on:input=move |ev| value.set(event_target_value(&ev)) prop:value=value/>
             </label>
         }

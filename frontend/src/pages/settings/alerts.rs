@@ -4,17 +4,18 @@
 //! signature once, removal after confirmation; then each time a rule fired or recovered, newest
 //! first, page by page.
 
-use histo_api_types::{AlertCondition, AlertEvent, AlertRule, AlertRuleInput, FeatureInfo};
+use histo_api_types::limits::{
+    ALERT_MAX_ERRORS, ALERT_MAX_MINUTES, ALERT_MAX_PERCENT, ALERT_MAX_USES, ALERT_MIN_USES,
+    WEBHOOK_URL_MAX_CHARS,
+};
+use histo_api_types::{AlertCondition, AlertEvent, AlertRule, AlertRuleInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{zone_of, SettingsResource};
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Features};
 use crate::components::paged::{Load, Paged};
 use crate::components::{failure, focus_soon, loading};
 use crate::text::{self, t};
-
-type Features = LocalResource<Result<Vec<FeatureInfo>, ApiError>>;
 
 /// The name of a feature in the current language; its code until the features have come.
 fn feature_name(features: Features, code: &str) -> String {
@@ -52,7 +53,7 @@ pub(super) fn WebhookAddress(
 ) -> impl IntoView {
     view! {
         <label>{move || label()}
-            <input name="webhook_url" type="url" required autocomplete="off" maxlength="2000"
+            <input name="webhook_url" type="url" required autocomplete="off" maxlength=WEBHOOK_URL_MAX_CHARS
                 placeholder=placeholder
                 prop:value=url on:input=move |ev| url.set(event_target_value(&ev))/>
         </label>
@@ -90,9 +91,9 @@ pub(super) fn SecretOnce(id: &'static str, secret: String) -> impl IntoView {
 
 /// The rules, the form that adds one, and the history of their firings.
 #[component]
-pub fn Alerts(settings: SettingsResource, reload_audit: Callback<()>) -> impl IntoView {
+pub fn Alerts(reload_audit: Callback<()>) -> impl IntoView {
     let rules = LocalResource::new(api::alert_rules);
-    let features = LocalResource::new(api::features);
+    let features = expect_context::<Features>();
     let history = Paged::<AlertEvent>::new(|cursor| async move {
         let page = api::alert_events(cursor).await?;
         Ok((page.items, page.next_cursor))
@@ -113,7 +114,7 @@ pub fn Alerts(settings: SettingsResource, reload_audit: Callback<()>) -> impl In
             <NewRule features changed/>
             <h3 id="alert-history-title">{move || t().alert_history_title}</h3>
             <p><button type="button" id="refresh-alerts" on:click=refresh>{move || t().refresh}</button></p>
-            <History history features settings/>
+            <History history features/>
         </section>
     }
 }
@@ -358,13 +359,13 @@ fn NewRule(features: Features, changed: Callback<()>) -> impl IntoView {
                 <div class="numbers">
                     {move || if share.get() {
                         view! {
-                            {number_field("percent", || t().share_percent, (0, 99), percent)}
-                            {number_field("uses", || t().last_uses, (5, 1000), uses)}
+                            {number_field("percent", || t().share_percent, (0, ALERT_MAX_PERCENT), percent)}
+                            {number_field("uses", || t().last_uses, (ALERT_MIN_USES, ALERT_MAX_USES), uses)}
                         }.into_any()
                     } else {
                         view! {
-                            {number_field("errors", || t().errors_at_least, (1, 1_000_000), errors)}
-                            {number_field("minutes", || t().within_minutes, (1, 1440), minutes)}
+                            {number_field("errors", || t().errors_at_least, (1, ALERT_MAX_ERRORS), errors)}
+                            {number_field("minutes", || t().within_minutes, (1, ALERT_MAX_MINUTES), minutes)}
                         }.into_any()
                     }}
                 </div>
@@ -381,16 +382,11 @@ fn NewRule(features: Features, changed: Callback<()>) -> impl IntoView {
 
 /// Each time a rule fired or recovered, newest first, in a sentence with its counts.
 #[component]
-fn History(
-    history: Paged<AlertEvent>,
-    features: Features,
-    settings: SettingsResource,
-) -> impl IntoView {
+fn History(history: Paged<AlertEvent>, features: Features) -> impl IntoView {
     let (items, state) = (history.items, history.state);
     let rows = move || {
         let lang = text::lang().get();
         let texts = lang.texts();
-        let zone = zone_of(settings);
         items
             .get()
             .into_iter()
@@ -403,7 +399,7 @@ fn History(
                 let webhook = lang.webhook_state(event.webhook.as_ref());
                 view! {
                     <tr data-state=event.state.clone() tabindex="-1">
-                        <td data-label=texts.when>{lang.date_time(&event.at, &zone)}</td>
+                        <td data-label=texts.when>{lang.date_time(&event.at)}</td>
                         <td data-label=texts.alert>{sentence}</td>
                         <td data-label=texts.webhook>{webhook}</td>
                     </tr>

@@ -2,6 +2,7 @@
 //! user code and says that every one of its entries will be anonymised (no API counts them
 //! beforehand), then how many were.
 
+use histo_api_types::limits::CODE_MAX_CHARS;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -102,7 +103,7 @@ pub fn Erasure(reload_audit: Callback<()>) -> impl IntoView {
             <p class="note">{move || t().erasure_purpose}</p>
             <form id="erasure-form" class="form" on:submit=ask>
                 <label>{move || t().user_code}
-                    <input name="user_code" required autocomplete="off" maxlength="64"
+                    <input name="user_code" required autocomplete="off" maxlength=CODE_MAX_CHARS
                         on:input=typed(user_code) prop:value=user_code/>
                 </label>
                 <label>{move || t().admin_password}

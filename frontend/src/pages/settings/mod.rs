@@ -10,7 +10,8 @@ mod alerts;
 mod digest;
 mod erasure;
 
-use histo_api_types::{AuditEntry, AuditVerification, RetentionPreview};
+use histo_api_types::limits::RETENTION_MAX_MONTHS;
+use histo_api_types::{AuditEntry, AuditVerification, RetentionPreview, Scope};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,7 +24,7 @@ use crate::text::{self, t, MONTHS, REMOVED_ENTRIES};
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = LocalResource::new(api::settings);
-    let admin = auth::current_claims().is_some_and(|c| c.allows("settings:admin"));
+    let admin = auth::current_claims().is_some_and(|c| auth::grants(&c, Scope::SettingsAdmin));
     page_title(move || format!("{} — {}", t().settings_title, t().app_title));
 
     let summary = move || match settings.get() {
@@ -32,7 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
             let purge = match &s.last_purge {
                 Some(p) => format!(
                     "{} ({})",
-                    lang.date_time(&p.at, &s.timezone),
+                    lang.date_time(&p.at),
                     lang.count(p.removed, &REMOVED_ENTRIES)
                 ),
                 None => t().never.to_owned(),
@@ -67,9 +68,9 @@ pub fn SettingsPage() -> impl IntoView {
                 <RetentionChange settings reload_audit/>
                 <admin_password::AdminPassword reload_audit/>
                 <erasure::Erasure reload_audit/>
-                <alerts::Alerts settings reload_audit/>
+                <alerts::Alerts reload_audit/>
                 <digest::MonthlyDigest reload_audit/>
-                <AuditTrail settings audit verification/>
+                <AuditTrail audit verification/>
             }
             .into_any()
         } else {
@@ -246,7 +247,7 @@ fn RetentionChange(settings: SettingsResource, reload_audit: Callback<()>) -> im
             <form on:submit=submit>
                 <h2 id="retention-title">{move || t().change_retention}</h2>
                 <label>{move || t().new_retention}
-                    <input name="months" type="number" min="1" max="120" required
+                    <input name="months" type="number" min="1" max=RETENTION_MAX_MONTHS required
                         on:input=move |ev| { months.set(event_target_value(&ev)); confirmed.set(false); }
                         prop:value=months/>
                 </label>
@@ -292,28 +293,16 @@ async fn pause(milliseconds: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The company's time zone, once the settings have come.
-fn zone_of(settings: SettingsResource) -> String {
-    settings
-        .get()
-        .and_then(Result::ok)
-        .map(|s| s.timezone)
-        .unwrap_or_else(|| "Europe/Paris".into())
-}
-
 /// The audit trail, newest first, read page by page, below how far its chain is verified.
 #[component]
 fn AuditTrail(
-    settings: SettingsResource,
     audit: Paged<AuditEntry>,
     verification: LocalResource<Result<AuditVerification, ApiError>>,
 ) -> impl IntoView {
     let (items, state) = (audit.items, audit.state);
     let verified = move || match verification.get() {
         Some(Ok(check)) => {
-            let sentence = text::lang()
-                .get()
-                .trail_verification(&check, &zone_of(settings));
+            let sentence = text::lang().get().trail_verification(&check);
             let class = if check.intact { "note" } else { "warning" };
             view! { <p id="audit-verification" class=class data-intact=check.intact.to_string()>{sentence}</p> }
                 .into_any()
@@ -324,7 +313,6 @@ fn AuditTrail(
     let rows = move || {
         let lang = text::lang().get();
         let texts = lang.texts();
-        let zone = zone_of(settings);
         items
             .get()
             .into_iter()
@@ -333,7 +321,7 @@ fn AuditTrail(
                     lang.audit_change(&item.action, item.before.as_ref(), item.after.as_ref());
                 view! {
                     <tr data-action=item.action.clone() tabindex="-1">
-                        <td data-label=texts.when>{lang.date_time(&item.at, &zone)}</td>
+                        <td data-label=texts.when>{lang.date_time(&item.at)}</td>
                         <td data-label=texts.actor>{lang.actor(&item.actor)}</td>
                         <td data-label=texts.action>{lang.audit_action(&item.action)}</td>
                         <td data-label=texts.change>{change}</td>
