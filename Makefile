@@ -10,7 +10,7 @@ export HISTO_PYTHON_TOOLS
 # Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
 RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
-.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-web openapi mutants
+.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-instructions bench-web openapi mutants
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
@@ -60,6 +60,10 @@ bench-purge:
 bench-attacks:
 	cargo build --release -p histo -p histo-bench
 	$(CARGO_TARGET_DIR)/release/histo-bench attacks
+
+## bench-instructions: instructions per recorded event on SQLite, counted by callgrind (needs valgrind).
+bench-instructions:
+	cargo run --release -p histo-bench -- instructions
 
 ## bench-web: the web app's speed in Chromium on a 10-million-event database (made once, then kept).
 bench-web:

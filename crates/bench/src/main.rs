@@ -8,7 +8,9 @@
 //! - `fill DATABASE_URL`: stores N generated events of the company `bench` in that database and keeps
 //!   it, for timing the web app on it (`scripts/bench-web.sh`);
 //! - `attacks`: the attacks of docs/security.md against the release `histo` binary, with its memory;
-//! - `purge`: single events recorded before and during a purge of the entries behind them.
+//! - `purge`: single events recorded before and during a purge of the entries behind them;
+//! - `instructions`: the instructions spent to record one event, counted by callgrind (stable on a
+//!   busy machine, unlike times).
 //!
 //! Ingest and read run an in-process server on a fresh database of each kind: a temporary SQLite
 //! file, a new PostgreSQL schema at `HISTO_BENCH_POSTGRES_URL` (default
@@ -17,6 +19,7 @@
 mod attacks;
 mod common;
 mod ingest;
+mod instructions;
 mod purge;
 mod read;
 
@@ -45,6 +48,11 @@ enum Mode {
     Attacks(attacks::AttackArgs),
     /// Recording while a purge runs: latencies before and during, and the purge's rate.
     Purge(purge::PurgeArgs),
+    /// Instructions per recorded event, counted by callgrind (needs valgrind).
+    Instructions(instructions::InstructionArgs),
+    /// One run of `instructions`, under callgrind: sends the bodies of a file.
+    #[command(hide = true)]
+    Send(instructions::SendArgs),
 }
 
 fn main() -> Result<()> {
@@ -59,6 +67,8 @@ fn main() -> Result<()> {
             Mode::Fill(args) => read::fill(args).await,
             Mode::Attacks(args) => attacks::run(args).await,
             Mode::Purge(args) => purge::run(args).await,
+            Mode::Instructions(args) => instructions::run(args).await,
+            Mode::Send(args) => instructions::send(args).await,
         }
     })
 }
