@@ -17,6 +17,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sqlite::Sqlite;
 use diesel::upsert::excluded;
 use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
@@ -32,8 +35,8 @@ const QUEUE_LENGTH: usize = 4096;
 const GROUP_EVENTS: usize = 20_000;
 /// PostgreSQL takes at most 65,535 parameters per statement; 12 per event.
 const PG_ROWS_PER_INSERT: usize = 2_000;
-/// Counters per upsert statement on PostgreSQL (7 parameters each).
-const PG_COUNTS_PER_UPSERT: usize = 5_000;
+/// Counters per upsert statement: 7 parameters each, within SQLite's 32,766 parameters per statement.
+const COUNTS_PER_UPSERT: usize = 4_000;
 /// StoredSite codes per `IN (…)` list when looking for the sites a group names.
 const SITES_PER_QUERY: usize = 1_000;
 /// Sites remembered as existing; beyond, the memory starts again (it only saves queries).
@@ -510,12 +513,16 @@ fn event_rows<'a>(jobs: &[JobInWork<'a>], now: i64) -> Vec<(usize, EventRow<'a>)
 /// prepared insert per row, PostgreSQL with large multi-row inserts.
 fn insert_events(conn: &mut DbConnection, rows: &[EventRow<'_>]) -> Result<Vec<bool>, StoreError> {
     match conn {
+        // `INSERT OR IGNORE` rather than `ON CONFLICT DO NOTHING`: diesel then keeps the statement
+        // prepared under its type instead of writing its text out again for every row. OR IGNORE
+        // would also skip a row breaking a NOT NULL or CHECK constraint: `events` has no CHECK, and
+        // each of its NOT NULL columns comes from a field that is never empty, so only a key already
+        // stored is skipped.
         DbConnection::Sqlite(c) => rows
             .iter()
             .map(|row| {
-                let stored = diesel::insert_into(events::table)
+                let stored = diesel::insert_or_ignore_into(events::table)
                     .values(row)
-                    .on_conflict_do_nothing()
                     .execute(c)?;
                 Ok(stored == 1)
             })
@@ -557,6 +564,70 @@ fn insert_sites(conn: &mut DbConnection, new_sites: &[(String, String)]) -> Resu
     Ok(())
 }
 
+/// A counter row as SQLite's upsert statement names and binds it.
+trait Counter {
+    const TABLE: &'static str;
+    /// The key's columns, in the order `bind` binds them.
+    const KEY: &'static [&'static str];
+    /// Binds the key's values, then the count.
+    fn bind<'a>(
+        &'a self,
+        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
+    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery>;
+}
+
+/// Adds `rows` to their counters in one statement.
+fn upsert_on_sqlite<R: Counter>(c: &mut SqliteConnection, rows: &[R]) -> QueryResult<usize> {
+    let key = R::KEY.join(", ");
+    let row = format!("({}?)", "?, ".repeat(R::KEY.len()));
+    let sql = format!(
+        "INSERT INTO {} ({key}, count) VALUES {} ON CONFLICT ({key}) DO UPDATE SET count = count + excluded.count",
+        R::TABLE,
+        vec![row; rows.len()].join(", ")
+    );
+    rows.iter()
+        .fold(diesel::sql_query(sql).into_boxed(), |query, row| {
+            row.bind(query)
+        })
+        .execute(c)
+}
+
+impl Counter for CountRow<'_> {
+    const TABLE: &'static str = "monthly_counts";
+    const KEY: &'static [&'static str] =
+        &["company_id", "feature", "month", "site", "outcome", "cause"];
+    fn bind<'a>(
+        &'a self,
+        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
+    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery> {
+        query
+            .bind::<Text, _>(self.company_id)
+            .bind::<Text, _>(self.feature)
+            .bind::<Integer, _>(self.month)
+            .bind::<Text, _>(self.site)
+            .bind::<Text, _>(self.outcome)
+            .bind::<Text, _>(self.cause)
+            .bind::<BigInt, _>(self.count)
+    }
+}
+
+impl Counter for TotalRow<'_> {
+    const TABLE: &'static str = "monthly_totals";
+    const KEY: &'static [&'static str] = &["company_id", "feature", "month", "outcome", "cause"];
+    fn bind<'a>(
+        &'a self,
+        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
+    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery> {
+        query
+            .bind::<Text, _>(self.company_id)
+            .bind::<Text, _>(self.feature)
+            .bind::<Integer, _>(self.month)
+            .bind::<Text, _>(self.outcome)
+            .bind::<Text, _>(self.cause)
+            .bind::<BigInt, _>(self.count)
+    }
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = monthly_totals)]
 struct TotalRow<'a> {
@@ -580,9 +651,8 @@ struct CountRow<'a> {
     count: i64,
 }
 
-/// Adds the new events to their monthly counters, per site and all sites together, in key order. On
-/// PostgreSQL many counters go in one statement: each statement is a round trip, and a batch spread
-/// over days touches hundreds of counters.
+/// Adds the new events to their monthly counters, per site and all sites together, in key order,
+/// many counters to a statement.
 fn add_counts(
     conn: &mut DbConnection,
     rows: &[EventRow<'_>],
@@ -637,34 +707,27 @@ fn add_counts(
                 .set($table::count.eq($table::count + excluded($table::count)))
         };
     }
-    // SQLite is in-process, so one statement per counter costs nothing; diesel has no multi-row upsert
-    // for it.
+    // Many counters to a statement: an upsert is prepared anew each time it runs, and a batch spread
+    // over days touches hundreds of counters. diesel writes no multi-row upsert for SQLite: Histo
+    // writes it (`upsert_on_sqlite`).
     match conn {
         DbConnection::Sqlite(c) => {
-            for row in &counts {
-                upsert!(
-                    monthly_counts(company_id, feature, month, site, outcome, cause),
-                    row
-                )
-                .execute(c)?;
+            for chunk in counts.chunks(COUNTS_PER_UPSERT) {
+                upsert_on_sqlite(c, chunk)?;
             }
-            for row in &totals {
-                upsert!(
-                    monthly_totals(company_id, feature, month, outcome, cause),
-                    row
-                )
-                .execute(c)?;
+            for chunk in totals.chunks(COUNTS_PER_UPSERT) {
+                upsert_on_sqlite(c, chunk)?;
             }
         }
         DbConnection::Postgres(c) => {
-            for chunk in counts.chunks(PG_COUNTS_PER_UPSERT) {
+            for chunk in counts.chunks(COUNTS_PER_UPSERT) {
                 upsert!(
                     monthly_counts(company_id, feature, month, site, outcome, cause),
                     chunk
                 )
                 .execute(c)?;
             }
-            for chunk in totals.chunks(PG_COUNTS_PER_UPSERT) {
+            for chunk in totals.chunks(COUNTS_PER_UPSERT) {
                 upsert!(
                     monthly_totals(company_id, feature, month, outcome, cause),
                     chunk
