@@ -33,10 +33,10 @@ pub struct InstructionArgs {
     /// Events added in the second run of single-event requests.
     #[arg(long, default_value_t = 1_000)]
     more_singles: u64,
-    /// Keeps callgrind's profile of the larger run of batches in this file, to see where the
-    /// instructions go (`callgrind_annotate --inclusive=yes FILE`).
+    /// Keeps callgrind's profiles of the larger runs in this folder (`batches.callgrind`,
+    /// `singles.callgrind`), to see where the instructions go (`callgrind_annotate --inclusive=yes`).
     #[arg(long)]
-    profile: Option<PathBuf>,
+    profiles: Option<PathBuf>,
 }
 
 /// What one run under callgrind does: sends the bodies of a file, one per line, to Histo serving a
@@ -61,17 +61,18 @@ pub async fn run(args: InstructionArgs) -> Result<()> {
         "{:<34} {:>10} {:>10} {:>16}",
         "", "events", "more", "instructions"
     );
+    if let Some(folder) = &args.profiles {
+        std::fs::create_dir_all(folder)?;
+    }
     let cases = [
-        (
-            "batches of 1,000",
-            1_000,
-            args.events,
-            args.more,
-            args.profile,
-        ),
-        ("single events", 1, args.singles, args.more_singles, None),
+        ("batches of 1,000", 1_000, args.events, args.more, "batches"),
+        ("single events", 1, args.singles, args.more_singles, "singles"),
     ];
-    for (name, batch, events, more, profile) in cases {
+    for (name, batch, events, more, file) in cases {
+        let profile = args
+            .profiles
+            .as_ref()
+            .map(|folder| folder.join(format!("{file}.callgrind")));
         let per_event = per_event(batch, events, more, profile.as_deref())?;
         println!("{name:<34} {events:>10} {more:>10} {per_event:>16.0}");
     }
