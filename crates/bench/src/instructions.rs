@@ -66,7 +66,13 @@ pub async fn run(args: InstructionArgs) -> Result<()> {
     }
     let cases = [
         ("batches of 1,000", 1_000, args.events, args.more, "batches"),
-        ("single events", 1, args.singles, args.more_singles, "singles"),
+        (
+            "single events",
+            1,
+            args.singles,
+            args.more_singles,
+            "singles",
+        ),
     ];
     for (name, batch, events, more, file) in cases {
         let profile = args
