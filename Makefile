@@ -77,6 +77,7 @@ openapi:
 ## (throttle, tokens, webhooks) that their unit tests must notice; about an hour (docs/testing.md).
 mutants:
 	scripts/setup-mutants.sh
+	mkdir -p $(CARGO_TARGET_DIR)/mutants
 	cargo mutants --package histo-domain --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/domain
 	cargo mutants --package histo-server --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/server \
 		--file crates/server/src/throttle.rs --file crates/server/src/auth.rs \

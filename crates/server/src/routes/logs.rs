@@ -12,7 +12,7 @@ use histo_api_types::{
     CsvQuery, ErrorBody, EventDetail, LogEntry, LogPage, LogsQuery, PageQuery, SiteFilter,
 };
 use histo_domain::{has_purged, Detail, Month, Period, TimeZone};
-use histo_store::{EntryPage, EntryPosition, StoredEntry};
+use histo_store::{EntryPage, EntryPosition, StoreError, StoredEntry};
 use uuid::Uuid;
 
 use crate::auth::{Authorized, LogsRead};
@@ -121,14 +121,25 @@ pub async fn export(
             let page = match next {
                 None => return Ok(None),
                 Some(NextPage::Read(page)) => page,
-                Some(NextPage::After(position)) => store
-                    .log_page(company, selection, Some(position), EXPORT_PAGE)
+                Some(NextPage::Reading(reading)) => reading
                     .await
+                    .map_err(|_| StoreError::TaskFailed)
+                    .and_then(|read| read)
                     .map_err(ApiError::from)?,
             };
+            // The next page is read on the database's threads while this one is written out.
+            let following = page.next.map(|position| {
+                NextPage::Reading(tokio::spawn(async move {
+                    store
+                        .log_page(company, selection, Some(position), EXPORT_PAGE)
+                        .await
+                }))
+            });
+            // Lets that read start before the writing.
+            tokio::task::yield_now().await;
             let zone = page.company.timezone;
             let rows = format.rows(page.entries.iter().map(|entry| row(format, entry, zone)))?;
-            Ok::<_, actix_web::Error>(Some((rows, page.next.map(NextPage::After))))
+            Ok::<_, actix_web::Error>(Some((rows, following)))
         }
     });
     Ok(HttpResponse::Ok()
@@ -140,10 +151,10 @@ pub async fn export(
         .streaming(head.chain(pages)))
 }
 
-/// The export's next page: already read, or to read after a position.
+/// The export's next page: already read, or being read.
 enum NextPage {
     Read(EntryPage),
-    After(EntryPosition),
+    Reading(tokio::task::JoinHandle<Result<EntryPage, StoreError>>),
 }
 
 pub(crate) fn limit(value: &Option<String>) -> Result<usize, ApiError> {
