@@ -273,8 +273,65 @@ mod tests {
         assert!(AllowList::default()
             .check("https://erp.example.com/")
             .is_err());
-        assert!(AllowList::parse("file:///etc/passwd").is_err());
-        assert!(AllowList::parse("https://erp.example.com/?a=1").is_err());
+        for refused in [
+            "file:///etc/passwd",
+            "ftp://erp.example.com/hooks",
+            "https://erp.example.com/?a=1",
+            "https://erp.example.com/#top",
+            "https://user@erp.example.com/",
+        ] {
+            assert!(AllowList::parse(refused).is_err(), "{refused}");
+        }
+        for with_a_secret in [
+            "https://user@erp.example.com/histo/a",
+            "https://:pw@erp.example.com/histo/a",
+        ] {
+            assert_eq!(
+                allow.check(with_a_secret).unwrap_err(),
+                "must not carry a user or password"
+            );
+        }
+    }
+
+    #[test]
+    fn an_address_may_be_as_long_as_the_limit_and_no_longer() {
+        let allow = AllowList::parse("https://erp.example.com/").unwrap();
+        let address = |chars: usize| {
+            let start = "https://erp.example.com/";
+            format!("{start}{}", "a".repeat(chars - start.len()))
+        };
+        assert!(allow.check(&address(WEBHOOK_URL_MAX_CHARS)).is_ok());
+        assert_eq!(
+            allow
+                .check(&address(WEBHOOK_URL_MAX_CHARS + 1))
+                .unwrap_err(),
+            format!("is longer than {WEBHOOK_URL_MAX_CHARS} characters")
+        );
+    }
+
+    #[test]
+    fn each_rule_has_a_key_of_its_own() {
+        let (one, other) = (new_secret(), new_secret());
+        assert_eq!(one.len(), 64);
+        assert!(one.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(one, other);
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_is_told_without_the_address() {
+        // Nothing listens on a port just released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .unwrap()
+            .port();
+        let error = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/secret-path"))
+            .send()
+            .await
+            .unwrap_err();
+        let told = without_url(&error);
+        assert!(!told.contains("secret-path"), "{told}");
+        assert!(told.to_lowercase().contains("refused"), "{told}");
     }
 
     #[test]
