@@ -490,6 +490,33 @@ async fn a_user_is_erased_from_every_entry_and_the_counts_stay(app: TestApp) {
     assert!(!trail.to_string().contains("JDUPONT"), "{trail}");
 }
 
+/// An erasure works through a user's entries a thousand at a time, to the last one.
+async fn an_erasure_reaches_the_entries_beyond_its_first_thousand(app: TestApp) {
+    let month = months_ago(1);
+    let bulk = (0..2_500)
+        .map(|_| vies("success", None, "LYON", "BULK", month))
+        .collect();
+    record(&app, "acme", bulk).await;
+    app.set_admin_password("acme", FIRST);
+    let body = json!({"user_code": "BULK", "admin_password": FIRST});
+    assert_eq!(
+        app.post(
+            "/api/v1/erasures",
+            Some(&token("acme", "settings:admin")),
+            &body
+        )
+        .await,
+        (200, json!({"entries": 2_500}))
+    );
+    let (_, page) = app
+        .get(
+            &format!("/api/v1/logs?feature=vies&period={month}&user_code=BULK"),
+            Some(&token("acme", "logs:read")),
+        )
+        .await;
+    assert_eq!(page["items"], json!([]), "none left under the user code");
+}
+
 crate::on_both_databases!(
     every_bucket_splits_the_errors_by_cause_and_compares_with_the_year_before,
     sites_are_ranked_by_their_uses_without_the_hidden_ones,
@@ -497,4 +524,5 @@ crate::on_both_databases!(
     tables_are_exported_for_french_spreadsheets_and_for_machines,
     the_administrator_sets_and_changes_the_admin_password,
     a_user_is_erased_from_every_entry_and_the_counts_stay,
+    an_erasure_reaches_the_entries_beyond_its_first_thousand,
 );
