@@ -17,9 +17,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Integer, Text};
-use diesel::sqlite::Sqlite;
 use diesel::upsert::excluded;
 use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
@@ -564,16 +562,13 @@ fn insert_sites(conn: &mut DbConnection, new_sites: &[(String, String)]) -> Resu
     Ok(())
 }
 
-/// A counter row as SQLite's upsert statement names and binds it.
+/// A counter row as SQLite's upsert statement names it.
 trait Counter {
     const TABLE: &'static str;
-    /// The key's columns, in the order `bind` binds them.
+    /// The key's columns, in the order of [`Counter::values`].
     const KEY: &'static [&'static str];
-    /// Binds the key's values, then the count.
-    fn bind<'a>(
-        &'a self,
-        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
-    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery>;
+    /// Company, feature, month, site (only for the counters per site), outcome, cause, and count.
+    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64);
 }
 
 /// Adds `rows` to their counters in one statement.
@@ -587,7 +582,19 @@ fn upsert_on_sqlite<R: Counter>(c: &mut SqliteConnection, rows: &[R]) -> QueryRe
     );
     rows.iter()
         .fold(diesel::sql_query(sql).into_boxed(), |query, row| {
-            row.bind(query)
+            let (company_id, feature, month, site, outcome, cause, count) = row.values();
+            let query = query
+                .bind::<Text, _>(company_id)
+                .bind::<Text, _>(feature)
+                .bind::<Integer, _>(month);
+            let query = match site {
+                Some(site) => query.bind::<Text, _>(site),
+                None => query,
+            };
+            query
+                .bind::<Text, _>(outcome)
+                .bind::<Text, _>(cause)
+                .bind::<BigInt, _>(count)
         })
         .execute(c)
 }
@@ -596,35 +603,41 @@ impl Counter for CountRow<'_> {
     const TABLE: &'static str = "monthly_counts";
     const KEY: &'static [&'static str] =
         &["company_id", "feature", "month", "site", "outcome", "cause"];
-    fn bind<'a>(
-        &'a self,
-        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
-    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery> {
-        query
-            .bind::<Text, _>(self.company_id)
-            .bind::<Text, _>(self.feature)
-            .bind::<Integer, _>(self.month)
-            .bind::<Text, _>(self.site)
-            .bind::<Text, _>(self.outcome)
-            .bind::<Text, _>(self.cause)
-            .bind::<BigInt, _>(self.count)
+    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64) {
+        let CountRow {
+            company_id,
+            feature,
+            month,
+            site,
+            outcome,
+            cause,
+            count,
+        } = *self;
+        (
+            company_id,
+            feature,
+            month,
+            Some(site),
+            outcome,
+            cause,
+            count,
+        )
     }
 }
 
 impl Counter for TotalRow<'_> {
     const TABLE: &'static str = "monthly_totals";
     const KEY: &'static [&'static str] = &["company_id", "feature", "month", "outcome", "cause"];
-    fn bind<'a>(
-        &'a self,
-        query: BoxedSqlQuery<'a, Sqlite, SqlQuery>,
-    ) -> BoxedSqlQuery<'a, Sqlite, SqlQuery> {
-        query
-            .bind::<Text, _>(self.company_id)
-            .bind::<Text, _>(self.feature)
-            .bind::<Integer, _>(self.month)
-            .bind::<Text, _>(self.outcome)
-            .bind::<Text, _>(self.cause)
-            .bind::<BigInt, _>(self.count)
+    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64) {
+        let TotalRow {
+            company_id,
+            feature,
+            month,
+            outcome,
+            cause,
+            count,
+        } = *self;
+        (company_id, feature, month, None, outcome, cause, count)
     }
 }
 
