@@ -142,8 +142,7 @@ pub fn SitesPage() -> impl IntoView {
         None => Listed::Loading,
     });
     let each = move || sites.get().and_then(Result::ok).unwrap_or_default();
-    let rows = move || {
-        match listed.get() {
+    let rows = move || match listed.get() {
         Listed::Empty => view! { <p class="note">{move || t().no_sites}</p> }.into_any(),
         Listed::Sites => view! {
             <div class="table-wrap">
@@ -157,7 +156,8 @@ pub fn SitesPage() -> impl IntoView {
                         </Show>
                     </tr></thead>
                     <tbody>
-                        <For each key=|site| (site.code.clone(), site.name.clone(), site.hidden) children=row/>
+                        <For each children=row
+                            key=|site| (site.code.clone(), site.name.clone(), site.hidden)/>
                     </tbody>
                 </table>
             </div>
@@ -165,7 +165,6 @@ pub fn SitesPage() -> impl IntoView {
         .into_any(),
         Listed::Failed(e) => failure(&e).into_any(),
         Listed::Loading => loading().into_any(),
-    }
     };
 
     view! {
