@@ -59,45 +59,22 @@ pub struct Digest {
     pub last_month: Month,
 }
 
-type RuleRow = (
-    String,
-    Vec<u8>,
-    String,
-    Option<String>,
-    String,
-    i32,
-    i32,
-    String,
-    String,
-    bool,
-    i64,
-);
-
-const RULE_ROW: (
-    alert_rules::company_id,
-    alert_rules::id,
-    alert_rules::feature,
-    alert_rules::site,
-    alert_rules::condition,
-    alert_rules::threshold,
-    alert_rules::window_size,
-    alert_rules::webhook_url,
-    alert_rules::secret,
-    alert_rules::firing,
-    alert_rules::created_at,
-) = (
-    alert_rules::company_id,
-    alert_rules::id,
-    alert_rules::feature,
-    alert_rules::site,
-    alert_rules::condition,
-    alert_rules::threshold,
-    alert_rules::window_size,
-    alert_rules::webhook_url,
-    alert_rules::secret,
-    alert_rules::firing,
-    alert_rules::created_at,
-);
+/// A rule's row as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = alert_rules)]
+struct RuleRow {
+    company_id: String,
+    id: Vec<u8>,
+    feature: String,
+    site: Option<String>,
+    condition: String,
+    threshold: i32,
+    window_size: i32,
+    webhook_url: String,
+    secret: String,
+    firing: bool,
+    created_at: i64,
+}
 
 fn bad(what: &str) -> StoreError {
     StoreError::BadRow(format!("alert rule: {what}"))
@@ -133,16 +110,20 @@ fn numbers(condition: Condition) -> (i32, i32) {
     )
 }
 
-fn stored(
-    (_, id, feature, site, condition, threshold, size, url, secret, firing, created): RuleRow,
-) -> Result<StoredRule, StoreError> {
+fn stored(row: RuleRow) -> Result<StoredRule, StoreError> {
     Ok(StoredRule {
-        id: Uuid::from_slice(&id).map_err(|_| bad("the id is not 16 bytes"))?,
-        rule: rule_of(&feature, site.as_deref(), &condition, threshold, size)?,
-        webhook_url: url,
-        secret,
-        firing,
-        created_at: DateTime::from_timestamp_micros(created).unwrap_or_default(),
+        id: Uuid::from_slice(&row.id).map_err(|_| bad("the id is not 16 bytes"))?,
+        rule: rule_of(
+            &row.feature,
+            row.site.as_deref(),
+            &row.condition,
+            row.threshold,
+            row.window_size,
+        )?,
+        webhook_url: row.webhook_url,
+        secret: row.secret,
+        firing: row.firing,
+        created_at: DateTime::from_timestamp_micros(row.created_at).unwrap_or_default(),
     })
 }
 
@@ -228,7 +209,7 @@ impl Store {
                 let key = (company.as_str(), id.as_bytes().to_vec());
                 let Some(row) = alert_rules::table
                     .find(key.clone())
-                    .select(RULE_ROW)
+                    .select(RuleRow::as_select())
                     .first::<RuleRow>(conn)
                     .optional()?
                 else {
@@ -258,7 +239,7 @@ impl Store {
             let rows: Vec<RuleRow> = alert_rules::table
                 .filter(alert_rules::company_id.eq(company.as_str()))
                 .order(alert_rules::id)
-                .select(RULE_ROW)
+                .select(RuleRow::as_select())
                 .load(conn)?;
             rows.into_iter().map(stored).collect()
         })
@@ -270,11 +251,11 @@ impl Store {
         self.with_connection(move |conn| {
             let rows: Vec<RuleRow> = alert_rules::table
                 .order((alert_rules::company_id, alert_rules::id))
-                .select(RULE_ROW)
+                .select(RuleRow::as_select())
                 .load(conn)?;
             rows.into_iter()
                 .filter_map(|row| {
-                    let company = CompanyId::parse(&row.0).ok()?;
+                    let company = CompanyId::parse(&row.company_id).ok()?;
                     Some(stored(row).map(|rule| (company, rule)))
                 })
                 .collect()

@@ -172,22 +172,14 @@ pub(crate) fn chain_earlier_entries(conn: &mut DbConnection) -> Result<(), Store
                 .filter(audit_entries::seq.is_null())
                 .order((audit_entries::at, audit_entries::id))
                 .limit(1000)
-                .select(ROW)
+                .select(Row::as_select())
                 .load(conn)?;
             if rows.is_empty() {
                 return Ok::<_, StoreError>(());
             }
-            for (at, id, actor, action, before, after, _, _) in rows {
-                let fields = Fields {
-                    at,
-                    id: &id,
-                    actor: &actor,
-                    action: &action,
-                    before: before.as_deref(),
-                    after: after.as_deref(),
-                };
-                let (seq, hash) = take_next_link(conn, &company, &fields)?;
-                diesel::update(audit_entries::table.find((&company, at, &id)))
+            for row in rows {
+                let (seq, hash) = take_next_link(conn, &company, &row.fields())?;
+                diesel::update(audit_entries::table.find((&company, row.at, &row.id)))
                     .set((audit_entries::seq.eq(seq), audit_entries::hash.eq(hash)))
                     .execute(conn)?;
             }
@@ -241,36 +233,33 @@ pub struct TrailCheck {
     pub first_break: Option<TrailBreak>,
 }
 
-type Row = (
-    i64,
-    Vec<u8>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-);
+/// An entry's row as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_entries)]
+struct Row {
+    at: i64,
+    id: Vec<u8>,
+    actor: String,
+    action: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    seq: Option<i64>,
+    hash: Option<String>,
+}
 
-const ROW: (
-    audit_entries::at,
-    audit_entries::id,
-    audit_entries::actor,
-    audit_entries::action,
-    audit_entries::before_state,
-    audit_entries::after_state,
-    audit_entries::seq,
-    audit_entries::hash,
-) = (
-    audit_entries::at,
-    audit_entries::id,
-    audit_entries::actor,
-    audit_entries::action,
-    audit_entries::before_state,
-    audit_entries::after_state,
-    audit_entries::seq,
-    audit_entries::hash,
-);
+impl Row {
+    /// What the entry's hash covers.
+    fn fields(&self) -> Fields<'_> {
+        Fields {
+            at: self.at,
+            id: &self.id,
+            actor: &self.actor,
+            action: &self.action,
+            before: self.before_state.as_deref(),
+            after: self.after_state.as_deref(),
+        }
+    }
+}
 
 /// Entries verified per query.
 const VERIFY_PAGE: i64 = 1000;
@@ -302,32 +291,25 @@ fn verify(conn: &mut DbConnection, company: &str) -> Result<TrailCheck, StoreErr
             .filter(audit_entries::seq.gt(seen))
             .order(audit_entries::seq)
             .limit(VERIFY_PAGE)
-            .select(ROW)
+            .select(Row::as_select())
             .load(conn)?;
         if rows.is_empty() {
             break;
         }
-        for (at, id, actor, action, before, after, seq, hash) in rows {
-            let seq = seq.unwrap_or_default();
+        for row in rows {
+            let seq = row.seq.unwrap_or_default();
             if seq != seen + 1 {
                 check.first_break = Some(broken(Some(seen + 1), None, None, TrailProblem::Removed));
                 break 'chain;
             }
-            let fields = Fields {
-                at,
-                id: &id,
-                actor: &actor,
-                action: &action,
-                before: before.as_deref(),
-                after: after.as_deref(),
-            };
-            let expected = link(previous.as_deref(), company, seq, &fields);
-            if hash.as_deref() != Some(expected.as_str()) {
+            let expected = link(previous.as_deref(), company, seq, &row.fields());
+            if row.hash.as_deref() != Some(expected.as_str()) {
                 let problem = TrailProblem::Changed;
-                check.first_break = Some(broken(Some(seq), Some(at), Some(action), problem));
+                check.first_break =
+                    Some(broken(Some(seq), Some(row.at), Some(row.action), problem));
                 break 'chain;
             }
-            check.verified_up_to = DateTime::from_timestamp_micros(at);
+            check.verified_up_to = DateTime::from_timestamp_micros(row.at);
             previous = Some(expected);
             seen = seq;
         }
@@ -393,7 +375,7 @@ impl Store {
             let rows: Vec<Row> = query
                 .order((audit_entries::at.desc(), audit_entries::id.desc()))
                 .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-                .select(ROW)
+                .select(Row::as_select())
                 .load(conn)?;
             let mut entries = rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
             let next = if entries.len() > limit {
@@ -440,17 +422,17 @@ impl Store {
     }
 }
 
-fn entry((at, id, actor, action, before, after, _, _): Row) -> Result<AuditRecord, StoreError> {
-    let id = Uuid::from_slice(&id)
+fn entry(row: Row) -> Result<AuditRecord, StoreError> {
+    let id = Uuid::from_slice(&row.id)
         .map_err(|_| StoreError::BadRow("audit entry: the id is not 16 bytes".into()))?;
-    let time = DateTime::from_timestamp_micros(at)
+    let time = DateTime::from_timestamp_micros(row.at)
         .ok_or_else(|| StoreError::BadRow(format!("audit entry {id}: time out of range")))?;
     Ok(AuditRecord {
         at: time,
-        actor,
-        action,
-        before,
-        after,
-        position: AuditPosition { at, id },
+        actor: row.actor,
+        action: row.action,
+        before: row.before_state,
+        after: row.after_state,
+        position: AuditPosition { at: row.at, id },
     })
 }
