@@ -133,30 +133,20 @@ impl Throttle {
         records.forget_old(now, &self.policy);
         let mut refusal: Option<LockedOut> = None;
         for key in &keys {
+            // A lockout that has ended was forgotten with its count by `forget_old`, just above.
             let Some(record) = records.by_key.get_mut(key) else {
                 continue;
             };
-            match record.locked_until {
-                Some(until) if until > now => {
-                    let first = !record.refused;
-                    record.refused = true;
-                    let wait = until - now;
-                    refusal = Some(match refusal {
-                        Some(other) if other.wait >= wait => other,
-                        _ => LockedOut { wait, first },
-                    });
-                }
-                // The lockout is over: the count starts again.
-                Some(_) => {
-                    *record = Record {
-                        failures: 0,
-                        locked_until: None,
-                        refused: false,
-                        last: now,
-                    }
-                }
-                None => {}
-            }
+            let Some(until) = record.locked_until.filter(|until| *until > now) else {
+                continue;
+            };
+            let first = !record.refused;
+            record.refused = true;
+            let wait = until - now;
+            refusal = Some(match refusal {
+                Some(other) if other.wait >= wait => other,
+                _ => LockedOut { wait, first },
+            });
         }
         if let Some(refusal) = refusal {
             return Err(refusal);
