@@ -10,7 +10,7 @@ use histo_domain::{month_of, CompanyId, Month, RetentionPolicy, TimeZone};
 use crate::audit::{self, Actor};
 use crate::connection::DbConnection;
 use crate::schema::{companies, monthly_counts};
-use crate::{with_backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// What a company chose, and when its entries were last purged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,10 +64,18 @@ pub(crate) fn ensure_company(
         companies::timezone.eq(default_timezone.name()),
         companies::created_at.eq(now),
     );
-    with_backend!(conn, |c| diesel::insert_into(companies::table)
-        .values(new_company)
-        .on_conflict_do_nothing()
-        .execute(c))?;
+    match conn {
+        // OR IGNORE, which diesel keeps prepared, unlike ON CONFLICT: `companies` has no CHECK and
+        // every NOT NULL column is given or has a default, so only a company already there is
+        // skipped. It takes the write lock all the same.
+        DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(companies::table)
+            .values(new_company)
+            .execute(c)?,
+        DbConnection::Postgres(c) => diesel::insert_into(companies::table)
+            .values(new_company)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
     Ok(())
 }
 

@@ -11,13 +11,16 @@
 //! queued before the close, then stops, and the close returns once it has.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sqlite::Sqlite;
 use diesel::upsert::excluded;
 use histo_domain::{month_of, CompanyId, NewEvent, TimeZone};
 use tokio::sync::{mpsc, oneshot};
@@ -33,7 +36,7 @@ const QUEUE_LENGTH: usize = 4096;
 const GROUP_EVENTS: usize = 20_000;
 /// PostgreSQL takes at most 65,535 parameters per statement; 12 per event.
 const PG_ROWS_PER_INSERT: usize = 2_000;
-/// Counters per upsert statement: 7 parameters each, within SQLite's 32,766 parameters per statement.
+/// Counters per PostgreSQL upsert statement: 7 parameters each, within its 65,535 per statement.
 const COUNTS_PER_UPSERT: usize = 4_000;
 /// StoredSite codes per `IN (…)` list when looking for the sites a group names.
 const SITES_PER_QUERY: usize = 1_000;
@@ -564,46 +567,97 @@ fn insert_sites(conn: &mut DbConnection, new_sites: &[(String, String)]) -> Resu
 
 /// A counter row as SQLite's upsert statement names it.
 trait Counter {
-    const TABLE: &'static str;
-    /// The key's columns, in the order of [`Counter::values`].
-    const KEY: &'static [&'static str];
+    /// The statement's text before the row's values (written by [`counter_statement!`]).
+    const INSERT: &'static str;
+    /// The statement's text after the row's values.
+    const ON_CONFLICT: &'static str;
+    /// The table's type, which names the statement among those diesel keeps prepared.
+    type Table: 'static;
     /// Company, feature, month, site (only for the counters per site), outcome, cause, and count.
-    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64);
+    fn values(&self) -> CounterValues<'_>;
 }
 
-/// Adds `rows` to their counters in one statement.
-fn upsert_on_sqlite<R: Counter>(c: &mut SqliteConnection, rows: &[R]) -> QueryResult<usize> {
-    let key = R::KEY.join(", ");
-    let row = format!("({}?)", "?, ".repeat(R::KEY.len()));
-    let sql = format!(
-        "INSERT INTO {} ({key}, count) VALUES {} ON CONFLICT ({key}) DO UPDATE SET count = count + excluded.count",
-        R::TABLE,
-        vec![row; rows.len()].join(", ")
-    );
-    rows.iter()
-        .fold(diesel::sql_query(sql).into_boxed(), |query, row| {
-            let (company_id, feature, month, site, outcome, cause, count) = row.values();
-            let query = query
-                .bind::<Text, _>(company_id)
-                .bind::<Text, _>(feature)
-                .bind::<Integer, _>(month);
-            let query = match site {
-                Some(site) => query.bind::<Text, _>(site),
-                None => query,
-            };
-            query
-                .bind::<Text, _>(outcome)
-                .bind::<Text, _>(cause)
-                .bind::<BigInt, _>(count)
-        })
-        .execute(c)
+/// A counter table's upsert of one row, around its values: the key's columns then `count`.
+macro_rules! counter_statement {
+    ($table:literal, $key:literal) => {
+        const INSERT: &'static str =
+            concat!("INSERT INTO ", $table, " (", $key, ", count) VALUES (");
+        const ON_CONFLICT: &'static str = concat!(
+            ") ON CONFLICT (",
+            $key,
+            ") DO UPDATE SET count = count + excluded.count"
+        );
+    };
 }
+
+type CounterValues<'a> = (
+    &'a str,
+    &'a str,
+    i32,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    i64,
+);
+
+/// Adds to one counter on SQLite, in a statement that diesel keeps prepared under the type of its
+/// table. diesel's own upsert is prepared anew each time it runs, because its text could change with
+/// the rows; preparing cost SQLite more than the adding itself.
+struct AddToCounter<'a, R: Counter> {
+    values: CounterValues<'a>,
+    table: PhantomData<R>,
+}
+
+impl<'a, R: Counter> AddToCounter<'a, R> {
+    fn new(row: &'a R) -> Self {
+        AddToCounter {
+            values: row.values(),
+            table: PhantomData,
+        }
+    }
+}
+
+/// The name of [`AddToCounter`]'s statement among those diesel keeps prepared.
+struct AddToCounterOf<Table>(PhantomData<Table>);
+
+impl<R: Counter> QueryId for AddToCounter<'_, R> {
+    type QueryId = AddToCounterOf<R::Table>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<R: Counter> QueryFragment<Sqlite> for AddToCounter<'_, R> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(R::INSERT);
+        let (company_id, feature, month, site, outcome, cause, count) = &self.values;
+        out.push_bind_param::<Text, _>(*company_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(*feature)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(month)?;
+        if let Some(site) = site {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(*site)?;
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(*outcome)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(*cause)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(count)?;
+        out.push_sql(R::ON_CONFLICT);
+        Ok(())
+    }
+}
+
+impl<R: Counter> RunQueryDsl<SqliteConnection> for AddToCounter<'_, R> {}
 
 impl Counter for CountRow<'_> {
-    const TABLE: &'static str = "monthly_counts";
-    const KEY: &'static [&'static str] =
-        &["company_id", "feature", "month", "site", "outcome", "cause"];
-    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64) {
+    counter_statement!(
+        "monthly_counts",
+        "company_id, feature, month, site, outcome, cause"
+    );
+    type Table = monthly_counts::table;
+    fn values(&self) -> CounterValues<'_> {
         let CountRow {
             company_id,
             feature,
@@ -626,9 +680,12 @@ impl Counter for CountRow<'_> {
 }
 
 impl Counter for TotalRow<'_> {
-    const TABLE: &'static str = "monthly_totals";
-    const KEY: &'static [&'static str] = &["company_id", "feature", "month", "outcome", "cause"];
-    fn values(&self) -> (&str, &str, i32, Option<&str>, &str, &str, i64) {
+    counter_statement!(
+        "monthly_totals",
+        "company_id, feature, month, outcome, cause"
+    );
+    type Table = monthly_totals::table;
+    fn values(&self) -> CounterValues<'_> {
         let TotalRow {
             company_id,
             feature,
@@ -720,16 +777,15 @@ fn add_counts(
                 .set($table::count.eq($table::count + excluded($table::count)))
         };
     }
-    // Many counters to a statement: an upsert is prepared anew each time it runs, and a batch spread
-    // over days touches hundreds of counters. diesel writes no multi-row upsert for SQLite: Histo
-    // writes it (`upsert_on_sqlite`).
+    // On SQLite one statement per counter, kept prepared; on PostgreSQL many counters to a
+    // statement, so that a batch spread over days (hundreds of counters) is one round trip.
     match conn {
         DbConnection::Sqlite(c) => {
-            for chunk in counts.chunks(COUNTS_PER_UPSERT) {
-                upsert_on_sqlite(c, chunk)?;
+            for row in &counts {
+                AddToCounter::new(row).execute(c)?;
             }
-            for chunk in totals.chunks(COUNTS_PER_UPSERT) {
-                upsert_on_sqlite(c, chunk)?;
+            for row in &totals {
+                AddToCounter::new(row).execute(c)?;
             }
         }
         DbConnection::Postgres(c) => {
