@@ -121,6 +121,10 @@ async fn purge_dry_run_removes_nothing_and_the_audit_trail_has_every_change(app:
     let output = app.histo(&["purge", "--company", "acme"], "");
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("acme: removed 2 entries"));
     assert_eq!(app.stored_events("acme"), 0);
+    // Nothing left to remove: the purge runs, and the trail does not note it.
+    let output = app.histo(&["purge", "--company", "acme"], "");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.starts_with("acme: removed 0 entries"), "{said}");
 
     // Newest first, two per page.
     let admin = token("acme", "settings:admin");
