@@ -412,12 +412,12 @@ async fn the_monthly_digest_goes_once_with_last_months_figures(db: Db) {
     let receiver = Receiver::start(&[]).await;
     let app = app_with(db, &receiver).await;
     app.keep_ten_years("acme").await;
-    let today = Utc::now();
-    let (this_month, last_month) = {
-        let first = today.date_naive().with_day(1).expect("first day");
-        let last = first - chrono::Duration::days(1);
-        (first, last.with_day(1).expect("first day"))
+    // Months as the company counts them (Paris), which are not UTC's around midnight on the 1st.
+    let current = histo_domain::month_of(Utc::now(), histo_domain::TimeZone::default());
+    let first_day = |month: histo_domain::Month| {
+        chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1).expect("first day")
     };
+    let (this_month, last_month) = (first_day(current), first_day(current.plus(-1)));
     let a_year_before = last_month.with_year(last_month.year() - 1).expect("date");
     let at = |day: chrono::NaiveDate| format!("{day}T12:00:00+00:00");
     let events = |list: &[(&str, &str, &str, usize)], day| {
