@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::helpers::{event, test_alerts, test_limits, token, Db, TestApp};
+use crate::helpers::{event, months_ago, test_alerts, test_limits, token, Db, TestApp};
 use crate::receiver::{Hook, Receiver};
 
 /// A server whose webhooks may go to the receiver's `/hooks/`.
@@ -413,11 +413,10 @@ async fn the_monthly_digest_goes_once_with_last_months_figures(db: Db) {
     let app = app_with(db, &receiver).await;
     app.keep_ten_years("acme").await;
     // Months as the company counts them (Paris), which are not UTC's around midnight on the 1st.
-    let current = histo_domain::month_of(Utc::now(), histo_domain::TimeZone::default());
     let first_day = |month: histo_domain::Month| {
         chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1).expect("first day")
     };
-    let (this_month, last_month) = (first_day(current), first_day(current.plus(-1)));
+    let (this_month, last_month) = (first_day(months_ago(0)), first_day(months_ago(1)));
     let a_year_before = last_month.with_year(last_month.year() - 1).expect("date");
     let at = |day: chrono::NaiveDate| format!("{day}T12:00:00+00:00");
     let events = |list: &[(&str, &str, &str, usize)], day| {

@@ -2,25 +2,10 @@
 //! and the tables as CSV for French spreadsheets; then the administrator's own admin password and the
 //! right to erasure. Dates are relative to today.
 
-use chrono::{TimeZone as _, Utc};
-use histo_domain::{month_of, Month, TimeZone};
-
+use histo_domain::Month;
 use serde_json::{json, Value};
 
-use crate::helpers::{event, token, TestApp};
-
-/// The month `n` months before the current one, in Paris.
-fn months_ago(n: i32) -> Month {
-    month_of(Utc::now(), TimeZone::default()).plus(-n)
-}
-
-/// Mid-month, at noon UTC.
-fn in_month(month: Month) -> String {
-    Utc.with_ymd_and_hms(month.year, month.month, 15, 12, 0, 0)
-        .single()
-        .expect("a time")
-        .to_rfc3339()
-}
+use crate::helpers::{event, in_month, months_ago, token, TestApp};
 
 /// A VIES check of `user` at `site` in `month`, ending with `outcome` (and `cause`, for an error).
 fn vies(outcome: &str, cause: Option<&str>, site: &str, user: &str, month: Month) -> Value {

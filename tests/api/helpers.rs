@@ -531,11 +531,23 @@ pub fn last_year() -> i32 {
     Utc::now().year() - 1
 }
 
+/// The month `n` months before the current one, as the company counts it (Paris).
+pub fn months_ago(n: i32) -> histo_domain::Month {
+    histo_domain::month_of(Utc::now(), histo_domain::TimeZone::default()).plus(-n)
+}
+
+/// Mid-month, at noon UTC, as an RFC 3339 time.
+pub fn in_month(month: histo_domain::Month) -> String {
+    use chrono::TimeZone as _;
+    Utc.with_ymd_and_hms(month.year, month.month, 15, 12, 0, 0)
+        .single()
+        .expect("a time")
+        .to_rfc3339()
+}
+
 /// The oldest month a company keeps entries of by default (24 months), as of now.
 pub fn default_retained_from() -> String {
-    histo_domain::month_of(Utc::now(), histo_domain::TimeZone::default())
-        .plus(-24)
-        .to_string()
+    months_ago(24).to_string()
 }
 
 /// The admin password that [`TestApp::keep_ten_years`] sets.

@@ -2,26 +2,12 @@
 //! period is shortened), the counts stay, a drill-down into a purged month says so, recording goes on
 //! during a purge, and the admin password guarding the period is slowed down and then locked out.
 
-use chrono::{TimeZone as _, Utc};
-use histo_domain::{month_of, Month, TimeZone};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::helpers::{event, token, TestApp, TEST_LOCKOUT};
+use crate::helpers::{event, in_month, months_ago, token, TestApp, TEST_LOCKOUT};
 
 const ADMIN_PASSWORD: &str = "retention admin password";
-
-/// The month `n` months before the current one, in Paris.
-fn months_ago(n: i32) -> Month {
-    month_of(Utc::now(), TimeZone::default()).plus(-n)
-}
-
-/// Mid-month, as an RFC 3339 time.
-fn in_month(month: Month) -> String {
-    Utc.with_ymd_and_hms(month.year, month.month, 15, 12, 0, 0)
-        .single()
-        .expect("a time")
-        .to_rfc3339()
-}
 
 async fn record_all(app: &TestApp, events: Vec<Value>) {
     let (status, body) = app
