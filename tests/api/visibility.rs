@@ -204,7 +204,39 @@ async fn another_companys_data_never_appears(app: TestApp) {
     );
 }
 
+/// Beyond a hundred hidden sites, the statistics take them off by another query: its answer is the
+/// same.
+async fn a_hundred_and_one_hidden_sites_are_left_out_too(app: TestApp) {
+    let y = crate::helpers::last_year();
+    let at = format!("{y}-03-10T10:00:00Z");
+    let sites: Vec<String> = (0..=102).map(|n| format!("S{n:03}")).collect();
+    let mut events: Vec<Value> = sites
+        .iter()
+        .map(|site| event("email", "success", site, &at))
+        .collect();
+    events.push(event("email", "error", "S102", &at));
+    post(&app, "acme", events).await;
+    for site in &sites[1..102] {
+        app.hide_site("acme", site).await;
+    }
+    let (status, stats) = app
+        .get(
+            &format!("/api/v1/stats?feature=email&granularity=year&from={y}&to={y}"),
+            Some(&token("acme", "logs:read")),
+        )
+        .await;
+    assert_eq!(
+        (status, stats),
+        (
+            200,
+            json!({"feature": "email", "granularity": "year", "timezone": "Europe/Paris", "hidden_sites": 101,
+                   "buckets": [{"period": &format!("{y}"), "counts": {"success": 2, "error": 1, "stopped": 0}, "causes": {"configuration": 1}}]})
+        )
+    );
+}
+
 crate::on_both_databases!(
     a_hidden_site_is_left_out_of_every_read,
+    a_hundred_and_one_hidden_sites_are_left_out_too,
     another_companys_data_never_appears,
 );

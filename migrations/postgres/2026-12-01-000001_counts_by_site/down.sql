@@ -1,0 +1,1 @@
+DROP INDEX monthly_counts_by_site;
