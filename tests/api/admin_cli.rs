@@ -75,6 +75,13 @@ async fn a_user_added_by_the_cli_signs_in_with_their_scopes(app: TestApp) {
     );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 8"));
+
+    // Adding the account again replaces it, and says so.
+    let output = app.add_user("acme", "JDUPONT", "logs:read", "jdupont's new password");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "account JDUPONT of company acme updated, scopes: logs:read\n"
+    );
 }
 
 async fn purge_dry_run_removes_nothing_and_the_audit_trail_has_every_change(app: TestApp) {
