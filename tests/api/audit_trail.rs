@@ -235,9 +235,42 @@ async fn entries_written_before_the_chain_are_chained_by_its_migration(app: Test
     assert_eq!(verification(&app, "acme").await["entries"], json!(6));
 }
 
+/// The company row that ends the chain rewritten by hand: its last link, or its count of entries.
+async fn a_rewritten_end_of_the_chain_is_named(app: TestApp) {
+    hide_and_show(&app, "acme", &["LYON", "PARIS"]).await;
+    hide_and_show(&app, "globex", &["NANTES", "NICE"]).await;
+    // A page as long as the trail is the last one.
+    let (_, trail) = app
+        .get("/api/v1/audit?limit=4", Some(&token("acme", "settings:admin")))
+        .await;
+    assert_eq!(
+        (trail["items"].as_array().map(Vec::len), &trail["next_cursor"]),
+        (Some(4), &Value::Null),
+        "{trail}"
+    );
+
+    app.db
+        .execute("UPDATE companies SET audit_last_hash = 'rewritten' WHERE id = 'acme'");
+    app.db
+        .execute("UPDATE companies SET audit_last_seq = 3 WHERE id = 'globex'");
+    for company in ["acme", "globex"] {
+        let found = verification(&app, company).await;
+        assert_eq!(
+            (
+                &found["intact"],
+                &found["first_break"]["entry"],
+                &found["first_break"]["problem"]
+            ),
+            (&json!(false), &json!(4), &json!("changed")),
+            "{company}: {found}"
+        );
+    }
+}
+
 crate::on_both_databases!(
     tampering_with_one_entry_is_named_and_nothing_else,
     a_removed_or_added_entry_is_named,
+    a_rewritten_end_of_the_chain_is_named,
     concurrent_changes_make_one_chain,
     entries_written_before_the_chain_are_chained_by_its_migration
 );
