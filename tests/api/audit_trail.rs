@@ -241,10 +241,16 @@ async fn a_rewritten_end_of_the_chain_is_named(app: TestApp) {
     hide_and_show(&app, "globex", &["NANTES", "NICE"]).await;
     // A page as long as the trail is the last one.
     let (_, trail) = app
-        .get("/api/v1/audit?limit=4", Some(&token("acme", "settings:admin")))
+        .get(
+            "/api/v1/audit?limit=4",
+            Some(&token("acme", "settings:admin")),
+        )
         .await;
     assert_eq!(
-        (trail["items"].as_array().map(Vec::len), &trail["next_cursor"]),
+        (
+            trail["items"].as_array().map(Vec::len),
+            &trail["next_cursor"]
+        ),
         (Some(4), &Value::Null),
         "{trail}"
     );

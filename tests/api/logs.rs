@@ -122,7 +122,10 @@ async fn read_all_pages(
         let got = page["items"].as_array().cloned().unwrap_or_default();
         assert!(got.len() <= limit);
         // A next page is offered only when there is one (10,000 entries make 20 full pages of 500).
-        assert!(cursor.is_none() || !got.is_empty(), "an empty page was offered");
+        assert!(
+            cursor.is_none() || !got.is_empty(),
+            "an empty page was offered"
+        );
         items.extend(got);
         if post_between {
             let new = json!({"events": events_of_last_year(rng, 3)});
@@ -215,7 +218,10 @@ async fn paging_returns_each_entry_exactly_once(app: TestApp) {
     let stored = app.db.number(&format!(
         "SELECT COUNT(*) AS n FROM events WHERE company_id = 'acme' AND feature = 'email' AND month = {y}11"
     ));
-    assert_eq!((items.len() as i64, distinct.len() as i64), (stored, stored));
+    assert_eq!(
+        (items.len() as i64, distinct.len() as i64),
+        (stored, stored)
+    );
 }
 
 async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestApp) {
