@@ -208,15 +208,20 @@ enum SiteSelection {
 macro_rules! only_selected_sites {
     ($query:expr, $column:expr, $selection:expr) => {
         match $selection {
-            SiteSelection::Visible(company) => $query.filter(not($column.eq_any(
-                sites::table
-                    .filter(sites::company_id.eq(company.as_str()))
-                    .filter(sites::hidden.eq(true))
-                    .select(sites::code),
-            ))),
+            SiteSelection::Visible(company) => $query.filter(not(
+                $column.eq_any(hidden_sites_of(company.as_str()).select(sites::code))
+            )),
             SiteSelection::Only(sites) => $query.filter($column.eq_any(sites)),
         }
     };
+}
+
+/// The sites the company hides.
+#[diesel::dsl::auto_type]
+fn hidden_sites_of<'a>(company: &'a str) -> _ {
+    sites::table
+        .filter(sites::company_id.eq(company))
+        .filter(sites::hidden.eq(true))
 }
 
 /// The company's settings (defaults when it has stored nothing yet) and the sites a read covers.
@@ -227,9 +232,7 @@ fn read_company(
     requested_sites: &[SiteCode],
 ) -> Result<(CompanyView, SiteSelection), StoreError> {
     let settings = crate::company::load_settings(conn, company, default_timezone)?;
-    let hidden = sites::table
-        .filter(sites::company_id.eq(company.as_str()))
-        .filter(sites::hidden.eq(true));
+    let hidden = hidden_sites_of(company.as_str());
     let hidden_sites: i64 = hidden.count().get_result(conn)?;
     let view = CompanyView {
         timezone: settings.timezone,
@@ -318,10 +321,7 @@ fn count_usage(
                 ))
                 .load(conn)?;
             if hidden_sites > 0 {
-                let hidden_codes = sites::table
-                    .filter(sites::company_id.eq(company.as_str()))
-                    .filter(sites::hidden.eq(true))
-                    .select(sites::code);
+                let hidden_codes = hidden_sites_of(company.as_str()).select(sites::code);
                 // A few hidden sites are named, each then a range of the by-site index whatever the
                 // number of other sites; both databases' planners scan every site for a subquery.
                 let hidden = if hidden_sites <= NAMED_HIDDEN_SITES {
