@@ -1,13 +1,14 @@
 //! Nothing acknowledged is lost: the real `histo` binary is stopped while concurrent clients record
 //! (killed with SIGKILL, or asked to stop with SIGTERM, when it must also end cleanly), restarted,
-//! and every event it answered 200 for is there exactly once.
+//! and every event it answered 200 for is there exactly once; and a database that cuts Histo's
+//! connections loses it no event either.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{token, Db, HistoProcess, TestDb};
+use crate::helpers::{event, in_month, months_ago, token, Db, HistoProcess, TestApp, TestDb};
 
 /// How the server is stopped while the clients record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,4 +151,38 @@ async fn sigterm_stores_every_request_in_flight_and_exits_cleanly_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_stores_every_request_in_flight_and_exits_cleanly_on_postgres() {
     acknowledged_events_survive(Db::Postgres, Stop::Terminate).await
+}
+
+/// PostgreSQL's connections cut under a running Histo, as a restart or a failover of the database
+/// does: the next event is stored and acknowledged on a new connection, not refused, and reads and
+/// the health check answer as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_stored_after_the_database_cut_its_connections() {
+    let app = TestApp::spawn(Db::Postgres).await;
+    let (writer, reader) = (token("acme", "events:write"), token("acme", "logs:read"));
+    let month = months_ago(1);
+    let entries = format!("/api/v1/logs?feature=vies&period={month}");
+    let record = || async {
+        let event = event("vies", "success", "LYON", &in_month(month));
+        app.record(&writer, &json!({ "events": [event] })).await
+    };
+    assert_eq!(record().await.0, 200);
+    assert_eq!(app.get(&entries, Some(&reader)).await.0, 200);
+
+    let cut = app.db.cut_connections();
+    assert!(
+        cut >= 2,
+        "the writer's and a reader's connections: {cut} cut"
+    );
+
+    let (status, body) = record().await;
+    assert_eq!(
+        (status, &body),
+        (200, &json!({"accepted": 1, "duplicates": 0, "expired": 0}))
+    );
+    let (status, health) = app.get("/healthz", None).await;
+    assert_eq!((status, &health["status"]), (200, &json!("ok")), "{health}");
+    let (status, page) = app.get(&entries, Some(&reader)).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(2), "{page}");
 }

@@ -90,7 +90,10 @@ impl TestDb {
                 execute_on_postgres(&format!("CREATE SCHEMA {name}"));
                 let base = postgres_base_url();
                 let separator = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{separator}options=-csearch_path%3D{name}");
+                // Named after the schema, so that a test can find the server's connections.
+                let url = format!(
+                    "{base}{separator}options=-csearch_path%3D{name}&application_name={name}"
+                );
                 TestDb {
                     url,
                     schema: Some(name),
@@ -292,13 +295,22 @@ impl TestDb {
             .expect("test database");
         histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
     }
+
+    /// Cuts every PostgreSQL connection open on this database, as a restart or a failover of the
+    /// database would; how many there were.
+    pub fn cut_connections(&self) -> usize {
+        let schema = self.schema.as_ref().expect("a PostgreSQL database");
+        execute_on_postgres(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{schema}'"
+        ))
+    }
 }
 
-fn execute_on_postgres(sql: &str) {
+fn execute_on_postgres(sql: &str) -> usize {
     let mut conn = DatabaseUrl::parse(&postgres_base_url())
         .and_then(|u| u.connect())
         .expect("PostgreSQL");
-    histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
+    histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql)
 }
 
 impl Drop for TestDb {

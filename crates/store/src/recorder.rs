@@ -213,8 +213,15 @@ impl Writer {
     }
 
     /// Commits a group; if it fails, each request is tried alone so that one cannot sink the others.
+    /// A group that failed because its connection was cut (the database restarted, a failover) is
+    /// first tried again on a new connection: nothing of it was committed, or only the commit's
+    /// answer was lost and its events are then found again as duplicates.
     fn write_group(&mut self, group: Vec<Job>) {
-        match self.commit(&group) {
+        let mut committed = self.commit(&group);
+        if committed.is_err() && self.reconnect_if_broken() {
+            committed = self.commit(&group);
+        }
+        match committed {
             Ok(results) => {
                 for (job, result) in group.into_iter().zip(results) {
                     let _ = job.reply.send(result);
@@ -222,14 +229,12 @@ impl Writer {
             }
             Err(error) if group.len() == 1 => {
                 tracing::error!(%error, "recording failed");
-                self.reconnect_if_broken();
                 if let Some(job) = group.into_iter().next() {
                     let _ = job.reply.send(Err(error));
                 }
             }
             Err(error) => {
                 tracing::warn!(%error, requests = group.len(), "a shared transaction failed; retrying each request alone");
-                self.reconnect_if_broken();
                 for job in group {
                     self.write_group(vec![job]);
                 }
@@ -237,15 +242,21 @@ impl Writer {
         }
     }
 
-    fn reconnect_if_broken(&mut self) {
+    /// Opens a new connection when the writer's no longer answers; whether it did.
+    fn reconnect_if_broken(&mut self) -> bool {
         if crate::connection::ping(&mut self.conn).is_ok() {
-            return;
+            return false;
         }
         match self.url.connect() {
-            Ok(conn) => self.conn = conn,
+            Ok(conn) => {
+                tracing::warn!("the writer's connection was cut; it has opened a new one");
+                self.conn = conn;
+                true
+            }
             Err(error) => {
                 tracing::error!(%error, "the writer cannot reconnect to the database");
                 std::thread::sleep(Duration::from_millis(500));
+                false
             }
         }
     }
