@@ -189,6 +189,15 @@ mod tests {
             "/tmp/histo.db"
         );
         assert!(DatabaseUrl::parse("./histo.db").is_ok());
+        // Only what looks like a URL's scheme is refused: a drive letter, a name starting with a
+        // digit or holding a space before its colon are file names.
+        for file in ["c:histo.db", "9p:histo.db", "my copy:histo.db"] {
+            assert_eq!(
+                DatabaseUrl::parse(file).ok().map(|url| url.backend),
+                Some(Backend::Sqlite),
+                "{file}"
+            );
+        }
         for typo in [
             "mysql://h/db",
             "postgress://u@h/db",
