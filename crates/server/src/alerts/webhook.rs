@@ -23,6 +23,8 @@ const SENT_AT_ONCE: i64 = 8;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest wait between two attempts.
 const MAX_WAIT: Duration = Duration::from_secs(3600);
+/// How often the sender looks for webhooks due when nothing wakes it sooner.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// The addresses webhooks may go to: each an `http(s)://host[:port]/path` prefix.
 #[derive(Debug, Clone, Default)]
@@ -141,6 +143,9 @@ pub fn send_forever(
         .build()
         .expect("the webhook client builds");
     tokio::spawn(async move {
+        // The soonest retry this sender has set: it looks again then, if that is sooner than
+        // `LOOK_EVERY`, so that retries keep their waits.
+        let mut next_retry: Option<chrono::DateTime<Utc>> = None;
         loop {
             let lease = chrono::Duration::from_std(TIMEOUT * 6).unwrap_or_default();
             let due = match store.take_deliveries(Utc::now(), SENT_AT_ONCE, lease).await {
@@ -151,10 +156,17 @@ pub fn send_forever(
                 }
             };
             if due.is_empty() {
+                let wait = next_retry.map_or(LOOK_EVERY, |at| {
+                    (at - Utc::now())
+                        .to_std()
+                        .unwrap_or_default()
+                        .min(LOOK_EVERY)
+                });
                 tokio::select! {
                     _ = wake.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = tokio::time::sleep(wait) => {}
                 }
+                next_retry = next_retry.filter(|at| *at > Utc::now());
                 continue;
             }
             let sends = due.into_iter().map(|delivery| {
@@ -170,12 +182,18 @@ pub fn send_forever(
                             "webhook given up"
                         );
                     }
+                    let retry = match &attempt {
+                        Attempt::Retry { at, .. } => Some(*at),
+                        _ => None,
+                    };
                     if let Err(error) = store.delivery_attempted(delivery.id, attempt).await {
                         tracing::error!(%error, "cannot note a webhook's attempt");
                     }
+                    retry
                 }
             });
-            futures_util::future::join_all(sends).await;
+            let retries = futures_util::future::join_all(sends).await;
+            next_retry = retries.into_iter().flatten().chain(next_retry).min();
         }
     });
 }
