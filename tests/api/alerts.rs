@@ -268,6 +268,48 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_the_retry_period(db: Db
     assert!((3..=5).contains(&tries), "{tries} attempts");
 }
 
+/// What became of a webhook is kept 30 days after it was delivered (or given up), then forgotten.
+async fn webhooks_are_forgotten_a_month_after_they_finished(db: Db) {
+    let receiver = Receiver::start(&[]).await;
+    let app = app_with(db, &receiver).await;
+    add_rule(
+        &app,
+        json!({"feature": "sms", "webhook_url": format!("{}/hooks/kept", receiver.address),
+               "condition": {"type": "errors", "errors": 1, "minutes": 10}}),
+    )
+    .await;
+    record(&app, "sms", "error", "LYON", 1, Duration::ZERO).await;
+    assert_eq!(receiver.wait_for(1, Duration::from_secs(10)).await.len(), 1);
+    let delivered = "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE state = 'delivered'";
+    let kept_until = |deadline: Duration, wanted: i64| {
+        let app = &app;
+        async move {
+            let deadline = std::time::Instant::now() + deadline;
+            while app.db.number(delivered) != wanted && std::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            app.db.number(delivered)
+        }
+    };
+    assert_eq!(kept_until(Duration::from_secs(5), 1).await, 1);
+    let finished = |ago: chrono::Duration| {
+        app.db.execute(&format!(
+            "UPDATE webhook_deliveries SET finished_at = {}",
+            (Utc::now() - ago).timestamp_micros()
+        ))
+    };
+    // Old finished webhooks are looked for every 200 ms in the tests.
+    finished(chrono::Duration::days(30) - chrono::Duration::minutes(5));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(app.db.number(delivered), 1, "kept for 30 days");
+    finished(chrono::Duration::days(30) + chrono::Duration::minutes(5));
+    assert_eq!(
+        kept_until(Duration::from_secs(5), 0).await,
+        0,
+        "forgotten after 30 days"
+    );
+}
+
 async fn addresses_outside_the_allow_list_and_bad_rules_are_refused(db: Db) {
     let receiver = Receiver::start(&[]).await;
     let app = app_with(db, &receiver).await;
@@ -576,6 +618,7 @@ on_both_databases_with_a_receiver!(
     an_error_share_rule_looks_at_the_last_uses,
     a_failing_receiver_gets_retries_while_recording_goes_on,
     a_receiver_that_keeps_failing_is_given_up_after_the_retry_period,
+    webhooks_are_forgotten_a_month_after_they_finished,
     addresses_outside_the_allow_list_and_bad_rules_are_refused,
     the_monthly_digest_goes_once_with_last_months_figures,
     a_rule_on_its_threshold_changes_at_most_once_a_second,
