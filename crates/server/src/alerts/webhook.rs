@@ -143,8 +143,8 @@ pub fn send_forever(
         .build()
         .expect("the webhook client builds");
     tokio::spawn(async move {
-        // The soonest retry this sender has set: it looks again then, if that is sooner than
-        // `LOOK_EVERY`, so that retries keep their waits.
+        // The soonest retry of the last webhooks sent: the sender looks again then, if that is
+        // sooner than `LOOK_EVERY`, so that short retry waits are kept.
         let mut next_retry: Option<chrono::DateTime<Utc>> = None;
         loop {
             let lease = chrono::Duration::from_std(TIMEOUT * 6).unwrap_or_default();
@@ -156,7 +156,7 @@ pub fn send_forever(
                 }
             };
             if due.is_empty() {
-                let wait = next_retry.map_or(LOOK_EVERY, |at| {
+                let wait = next_retry.take().map_or(LOOK_EVERY, |at| {
                     (at - Utc::now())
                         .to_std()
                         .unwrap_or_default()
@@ -166,7 +166,6 @@ pub fn send_forever(
                     _ = wake.notified() => {}
                     _ = tokio::time::sleep(wait) => {}
                 }
-                next_retry = next_retry.filter(|at| *at > Utc::now());
                 continue;
             }
             let sends = due.into_iter().map(|delivery| {
@@ -193,7 +192,7 @@ pub fn send_forever(
                 }
             });
             let retries = futures_util::future::join_all(sends).await;
-            next_retry = retries.into_iter().flatten().chain(next_retry).min();
+            next_retry = retries.into_iter().flatten().min();
         }
     });
 }
