@@ -258,7 +258,53 @@ async fn batch_length_and_body_size_are_limited(app: TestApp) {
     assert_eq!(app.stored_events("acme"), 10_000);
 }
 
+/// Requests that arrive together are committed in one transaction; one that the database refuses
+/// (here a trigger refuses the site `BROKEN`) is answered with an error alone, and the others
+/// sharing its transaction are stored and answered as if it were not there.
+async fn a_request_the_database_refuses_does_not_sink_the_others(app: TestApp) {
+    if app.db.url.starts_with("postgres://") {
+        app.db.execute(
+            "CREATE FUNCTION refuse_broken() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+        );
+        app.db.execute(
+            "CREATE TRIGGER refuse_broken BEFORE INSERT ON events FOR EACH ROW \
+             WHEN (NEW.site = 'BROKEN') EXECUTE FUNCTION refuse_broken()",
+        );
+    } else {
+        app.db.execute(
+            "CREATE TRIGGER refuse_broken BEFORE INSERT ON events WHEN NEW.site = 'BROKEN' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        );
+    }
+    let writer = token("acme", "events:write");
+    let requests: Vec<_> = (0..24)
+        .map(|n| {
+            let mut events = batch(50);
+            if n == 12 {
+                events["events"][7]["site"] = json!("BROKEN");
+            }
+            let request = app
+                .client
+                .post(app.url("/api/v1/events"))
+                .bearer_auth(&writer)
+                .json(&events);
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in requests {
+        statuses.push(request.await.expect("task").expect("answer"));
+    }
+    let mut expected = vec![200; 24];
+    expected[12] = 500;
+    assert_eq!(statuses, expected);
+    assert_eq!(app.stored_events("acme"), 23 * 50);
+    assert_eq!(app.counted_events("acme"), 23 * 50);
+}
+
 crate::on_both_databases!(
+    a_request_the_database_refuses_does_not_sink_the_others,
     one_event_is_stored_in_its_company_local_month,
     a_retried_batch_stores_nothing_twice,
     the_company_comes_from_the_token_only,
