@@ -670,6 +670,30 @@ async fn a_company_has_a_bounded_number_of_sites(db: Db) {
             .0,
         200
     );
+    // Requests that arrive together, each naming one new site, are held to the limit together.
+    let crowd = token("crowd", "events:write");
+    let requests: Vec<_> = (1..=24)
+        .map(|n| {
+            let request = app
+                .client
+                .post(app.url("/api/v1/events"))
+                .bearer_auth(&crowd)
+                .json(&at(&[&format!("C{n:02}")]));
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in requests {
+        statuses.push(request.await.expect("task").expect("answer"));
+    }
+    let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!((count(200), count(422)), (5, 19), "{statuses:?}");
+    assert_eq!(
+        app.db
+            .number("SELECT COUNT(*) AS n FROM sites WHERE company_id = 'crowd'"),
+        5
+    );
+    assert_eq!(app.stored_events("crowd"), 5);
     // The list comes a page at a time, with the address of the next.
     let reader = token("acme", "logs:read");
     let page = app
