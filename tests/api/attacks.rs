@@ -672,20 +672,15 @@ async fn a_company_has_a_bounded_number_of_sites(db: Db) {
     );
     // Requests that arrive together, each naming one new site, are held to the limit together.
     let crowd = token("crowd", "events:write");
-    let requests: Vec<_> = (1..=24)
+    let requests = (1..=24)
         .map(|n| {
-            let request = app
-                .client
+            app.client
                 .post(app.url("/api/v1/events"))
                 .bearer_auth(&crowd)
-                .json(&at(&[&format!("C{n:02}")]));
-            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+                .json(&at(&[&format!("C{n:02}")]))
         })
         .collect();
-    let mut statuses = Vec::new();
-    for request in requests {
-        statuses.push(request.await.expect("task").expect("answer"));
-    }
+    let statuses = app.send_at_once(requests).await;
     let count = |status: u16| statuses.iter().filter(|s| **s == status).count();
     assert_eq!((count(200), count(422)), (5, 19), "{statuses:?}");
     assert_eq!(

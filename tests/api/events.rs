@@ -262,7 +262,7 @@ async fn batch_length_and_body_size_are_limited(app: TestApp) {
 /// (here a trigger refuses the site `BROKEN`) is answered with an error alone, and the others
 /// sharing its transaction are stored and answered as if it were not there.
 async fn a_request_the_database_refuses_does_not_sink_the_others(app: TestApp) {
-    if app.db.url.starts_with("postgres://") {
+    if app.db.backend() == histo_store::Backend::Postgres {
         app.db.execute(
             "CREATE FUNCTION refuse_broken() RETURNS trigger AS $$ \
              BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
@@ -278,24 +278,19 @@ async fn a_request_the_database_refuses_does_not_sink_the_others(app: TestApp) {
         );
     }
     let writer = token("acme", "events:write");
-    let requests: Vec<_> = (0..24)
+    let requests = (0..24)
         .map(|n| {
             let mut events = batch(50);
             if n == 12 {
                 events["events"][7]["site"] = json!("BROKEN");
             }
-            let request = app
-                .client
+            app.client
                 .post(app.url("/api/v1/events"))
                 .bearer_auth(&writer)
-                .json(&events);
-            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+                .json(&events)
         })
         .collect();
-    let mut statuses = Vec::new();
-    for request in requests {
-        statuses.push(request.await.expect("task").expect("answer"));
-    }
+    let statuses = app.send_at_once(requests).await;
     let mut expected = vec![200; 24];
     expected[12] = 500;
     assert_eq!(statuses, expected);

@@ -15,7 +15,7 @@ use histo_server::alerts::webhook::{AllowList, Retries};
 use histo_server::alerts::AlertSettings;
 use histo_server::auth::claims_for;
 use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
-use histo_store::{DatabaseUrl, Store, StoreOptions};
+use histo_store::{Backend, DatabaseUrl, Store, StoreOptions};
 use serde_json::Value;
 
 pub const SECRET: &str = "histo-tests-secret-of-at-least-32-bytes!";
@@ -262,7 +262,7 @@ impl TestDb {
             #[diesel(sql_type = diesel::sql_types::Text)]
             line: String,
         }
-        let postgres = self.schema.is_some();
+        let postgres = self.backend() == Backend::Postgres;
         let mut conn = DatabaseUrl::parse(&self.url)
             .and_then(|u| u.connect())
             .expect("test database");
@@ -294,6 +294,15 @@ impl TestDb {
             .and_then(|u| u.connect())
             .expect("test database");
         histo_store::with_backend!(&mut conn, |c| diesel::sql_query(sql).execute(c)).expect(sql);
+    }
+
+    /// The database this is.
+    pub fn backend(&self) -> Backend {
+        if self.schema.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
     }
 
     /// Cuts every PostgreSQL connection open on this database, as a restart or a failover of the
@@ -460,6 +469,21 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// Sends the requests all at once, as concurrent clients do; their statuses, in their order.
+    pub async fn send_at_once(&self, requests: Vec<reqwest::RequestBuilder>) -> Vec<u16> {
+        let sent: Vec<_> = requests
+            .into_iter()
+            .map(|request| {
+                tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for request in sent {
+            statuses.push(request.await.expect("task").expect("answer"));
+        }
+        statuses
     }
 
     /// Posts to `path` with an optional bearer token; returns the status and the JSON body (or Null).

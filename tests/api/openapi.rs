@@ -31,12 +31,7 @@ async fn health_names_the_database(app: TestApp) {
     let (status, body) = app.get("/healthz", None).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
-    let database = if app.db.url.starts_with("postgres://") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    assert_eq!(body["database"], database, "{body}");
+    assert_eq!(body["database"], app.db.backend().name(), "{body}");
 }
 
 crate::on_both_databases!(

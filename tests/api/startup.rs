@@ -43,11 +43,7 @@ async fn serve_record_read_and_stop(db: &TestDb, env: &[(&str, &str)], signal: l
     .await;
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["status"], "ok");
-    let backend = if db.url.starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let backend = db.backend().name();
     assert_eq!(health["database"], backend);
     let migrations = std::fs::read_dir(format!(
         "{}/migrations/{backend}",
