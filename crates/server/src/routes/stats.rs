@@ -311,7 +311,6 @@ pub async fn usage_by_site(
                 causes,
             }
         })
-        .filter(|site| site.total > 0)
         .collect();
     by_site.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.site.cmp(&b.site)));
     Ok(HttpResponse::Ok().json(SiteStatistics {
