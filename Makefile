@@ -10,7 +10,7 @@ export HISTO_PYTHON_TOOLS
 # Where `make build` leaves the binary (the Dockerfile copies it from there; tests/deploy checks).
 RELEASE_BIN = $(CARGO_TARGET_DIR)/release/histo
 
-.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-instructions bench-web openapi mutants
+.PHONY: build web run test bench bench-read bench-purge bench-attacks bench-instructions bench-web openapi mutants mutants-http
 
 ## build: the web app (frontend/dist) and the release `histo` binary, which embeds the app.
 build: web
@@ -82,3 +82,8 @@ mutants:
 	cargo mutants --package histo-server --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/server \
 		--file crates/server/src/throttle.rs --file crates/server/src/auth.rs \
 		--file crates/server/src/alerts/webhook.rs
+
+## mutants-http: the store's and the routes' mutants, judged by the HTTP tests that state their rules
+## (several hours for all; name some: make mutants-http FILES=crates/store/src/sites.rs; docs/testing.md).
+mutants-http: web
+	scripts/mutants-http.sh $(FILES)

@@ -6,10 +6,13 @@
 
 use std::time::Duration;
 
-use chrono::{Datelike, Utc};
+use chrono::{Datelike, TimeZone as _, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+use histo_domain::{AlertRule, CompanyId, Condition, Feature, TimeZone, Window};
+use histo_store::{Store, StoreOptions};
 
 use crate::helpers::{event, months_ago, test_alerts, test_limits, token, Db, TestApp};
 use crate::receiver::{Hook, Receiver};
@@ -158,6 +161,20 @@ async fn a_rule_fires_once_and_recovers_once_with_signed_webhooks(db: Db) {
         ]
     );
     assert_eq!(events[1]["site"], json!("LYON"));
+
+    // A page at a time: the newest, then the other, then no further page.
+    let page = "/api/v1/alerts/events?limit=1";
+    let (status, first) = app.get(page, Some(&admin())).await;
+    assert_eq!(status, 200, "{first}");
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let (status, second) = app
+        .get(&format!("{page}&cursor={cursor}"), Some(&admin()))
+        .await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(
+        (&first["items"], &second["items"], &second["next_cursor"]),
+        (&json!([events[0]]), &json!([events[1]]), &Value::Null)
+    );
 }
 
 async fn an_error_share_rule_looks_at_the_last_uses(db: Db) {
@@ -600,6 +617,63 @@ async fn a_rule_on_its_threshold_changes_at_most_once_a_second(db: Db) {
     assert_eq!(receiver.hooks().len(), events.len());
 }
 
+/// Both kinds of window at the start of a month read the month before too. The store is asked
+/// directly, as of ten minutes into the current month (in the company's time zone), since a server
+/// looks only as of its own now.
+async fn a_window_at_the_start_of_a_month_reads_the_month_before(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let zone = TimeZone::default().tz();
+    let today = Utc::now().with_timezone(&zone);
+    let start = zone
+        .with_ymd_and_hms(today.year(), today.month(), 1, 0, 0, 0)
+        .single()
+        .expect("a month starts at midnight")
+        .with_timezone(&Utc);
+    let minutes = |n: i64| start + chrono::Duration::minutes(n);
+    let at = |outcome: &str, n: i64| event("vies", outcome, "LYON", &minutes(n).to_rfc3339());
+    let events = json!({"events": [
+        at("error", -100),
+        at("error", -10), at("error", -10), at("error", -10),
+        at("success", -5), at("success", -5),
+        at("error", 5),
+    ]});
+    let (status, body) = app.record(&token("acme", "events:write"), &events).await;
+    assert_eq!(status, 200, "{body}");
+    let store = Store::open(&app.db.url, StoreOptions::default()).expect("store");
+    let window = |condition: Condition, count_uses: bool| {
+        let rule = AlertRule {
+            feature: Feature::parse("vies").expect("feature"),
+            site: None,
+            condition,
+        };
+        let company = CompanyId::parse("acme").expect("company");
+        store.alert_window(company, rule, minutes(10), count_uses)
+    };
+    // Three errors in the last hour are enough to know: no more are read.
+    let three_in_an_hour = Condition::Errors {
+        errors: 3,
+        minutes: 60,
+    };
+    assert_eq!(
+        window(three_in_an_hour, false).await.expect("window"),
+        Window { uses: 3, errors: 3 }
+    );
+    // Counted whole, the hour holds four errors among six uses (the error 100 minutes before is out).
+    assert_eq!(
+        window(three_in_an_hour, true).await.expect("window"),
+        Window { uses: 6, errors: 4 }
+    );
+    // The last five uses: an error this month, two successes and two errors last month.
+    let share = Condition::ErrorShare {
+        percent: 50,
+        uses: 5,
+    };
+    assert_eq!(
+        window(share, false).await.expect("window"),
+        Window { uses: 5, errors: 3 }
+    );
+}
+
 macro_rules! on_both_databases_with_a_receiver {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -622,4 +696,5 @@ on_both_databases_with_a_receiver!(
     addresses_outside_the_allow_list_and_bad_rules_are_refused,
     the_monthly_digest_goes_once_with_last_months_figures,
     a_rule_on_its_threshold_changes_at_most_once_a_second,
+    a_window_at_the_start_of_a_month_reads_the_month_before,
 );

@@ -901,6 +901,95 @@ async fn recording_turns_away_what_would_overfill_memory() {
     assert_eq!(app.stored_events("acme"), 2_001);
 }
 
+/// Opens a connection to `/api/v1/events` and sends the head (with `Content-Length` when `length`
+/// is given, else chunked) and `body`, in chunks of 4 KB when chunked; the last chunk only if `end`.
+async fn send_events(
+    app: &TestApp,
+    length: Option<usize>,
+    body: &[u8],
+    end: bool,
+) -> TcpStream {
+    let host = app.address.trim_start_matches("http://");
+    let framing = match length {
+        Some(length) => format!("Content-Length: {length}"),
+        None => "Transfer-Encoding: chunked".to_owned(),
+    };
+    let mut stream = TcpStream::connect(host).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/events HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n",
+        token("acme", "events:write")
+    );
+    let mut sent = head.into_bytes();
+    if length.is_some() {
+        sent.extend_from_slice(body);
+    } else {
+        for piece in body.chunks(4096) {
+            sent.extend([format!("{:x}\r\n", piece.len()).as_bytes(), piece, b"\r\n"].concat());
+        }
+        if end {
+            sent.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+    // The server may answer and close before the end (a refusal): what it did not read is not sent.
+    let _ = stream.write_all(&sent).await;
+    stream
+}
+
+/// The status line of the answer on `stream` (empty when none came within 10 seconds).
+async fn status_line(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buffer = [0; 1024];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer)).await {
+            Ok(Ok(read @ 1..)) => answer.extend_from_slice(&buffer[..read]),
+            _ => break,
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_are_held_to_the_size_limit_and_the_memory_budget_however_they_are_sent() {
+    let app = TestApp::spawn_binary(
+        Db::Sqlite,
+        &["--max-body-bytes", "100000", "--max-pending-bytes", "150000"],
+        &[],
+    );
+    // One event padded with spaces to `size` bytes.
+    let padded = |size: usize| {
+        let event = event("email", "success", "LYON", &chrono::Utc::now().to_rfc3339());
+        let mut body = event.to_string().into_bytes();
+        body.resize(size, b' ');
+        body
+    };
+    // Over the limit by its declared length: refused before any of the body is sent.
+    let mut declared = send_events(&app, Some(100_001), b"", false).await;
+    assert!(status_line(&mut declared).await.starts_with("HTTP/1.1 413"));
+    // Exactly the limit is taken, with a length or chunked.
+    for length in [Some(100_000), None] {
+        let mut exact = send_events(&app, length, &padded(100_000), true).await;
+        assert_eq!(status_line(&mut exact).await, "HTTP/1.1 200 OK", "{length:?}");
+    }
+    // A byte over the limit in chunks is refused.
+    let mut over = send_events(&app, None, &padded(100_001), true).await;
+    assert!(status_line(&mut over).await.starts_with("HTTP/1.1 413"));
+    // A chunked body still coming in holds its bytes of the budget: another one that would
+    // overfill it is turned away, and fits once the first is gone.
+    let held = send_events(&app, None, &padded(90_000), false).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut refused = send_events(&app, None, &padded(70_000), true).await;
+    assert_eq!(
+        status_line(&mut refused).await,
+        "HTTP/1.1 503 Service Unavailable"
+    );
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut taken = send_events(&app, None, &padded(70_000), true).await;
+    assert_eq!(status_line(&mut taken).await, "HTTP/1.1 200 OK");
+    assert_eq!(app.stored_events("acme"), 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_defuse_cells_a_spreadsheet_would_run() {
     let app = TestApp::spawn_binary(Db::Sqlite, &[], &[]);

@@ -1,12 +1,14 @@
 //! The edges of what Histo takes, through HTTP: a minute either side of the future limit, a batch
 //! with several bad events (each named by its index), a detail where the feature takes none, the
-//! growing wait after each wrong password (measured as a lower bound), and months counted in a
-//! company's own time zone.
+//! growing wait after each wrong password (measured as a lower bound), the longest password, and
+//! months counted in a company's own time zone.
 
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Utc};
 use serde_json::json;
+
+use histo_api_types::limits::PASSWORD_MAX_CHARS;
 
 use crate::helpers::{event, test_limits, token, Db, TestApp};
 
@@ -86,6 +88,24 @@ async fn each_wrong_password_waits_at_least_as_long_as_the_policy_says() {
     let started = Instant::now();
     assert_eq!(app.post("/api/v1/auth/token", None, &wrong).await.0, 401);
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_password_signs_in_and_a_longer_one_is_not_even_counted() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let longest = "é".repeat(PASSWORD_MAX_CHARS);
+    app.add_user("acme", "JDUPONT", "logs:read", &longest);
+    let sign_in = |password: &str| {
+        json!({"company": "acme", "user_code": "JDUPONT", "password": password})
+    };
+    assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longest)).await.0, 200);
+    // More wrong passwords than lock an account out, each a character too long: refused
+    // without being checked, so the account stays open.
+    let longer = format!("{longest}é");
+    for _ in 0..=test_limits().wrong_passwords.max_failures {
+        assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longer)).await.0, 401);
+    }
+    assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longest)).await.0, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
