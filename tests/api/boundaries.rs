@@ -95,17 +95,31 @@ async fn the_longest_password_signs_in_and_a_longer_one_is_not_even_counted() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let longest = "é".repeat(PASSWORD_MAX_CHARS);
     app.add_user("acme", "JDUPONT", "logs:read", &longest);
-    let sign_in = |password: &str| {
-        json!({"company": "acme", "user_code": "JDUPONT", "password": password})
-    };
-    assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longest)).await.0, 200);
+    let sign_in =
+        |password: &str| json!({"company": "acme", "user_code": "JDUPONT", "password": password});
+    assert_eq!(
+        app.post("/api/v1/auth/token", None, &sign_in(&longest))
+            .await
+            .0,
+        200
+    );
     // More wrong passwords than lock an account out, each a character too long: refused
     // without being checked, so the account stays open.
     let longer = format!("{longest}é");
     for _ in 0..=test_limits().wrong_passwords.max_failures {
-        assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longer)).await.0, 401);
+        assert_eq!(
+            app.post("/api/v1/auth/token", None, &sign_in(&longer))
+                .await
+                .0,
+            401
+        );
     }
-    assert_eq!(app.post("/api/v1/auth/token", None, &sign_in(&longest)).await.0, 200);
+    assert_eq!(
+        app.post("/api/v1/auth/token", None, &sign_in(&longest))
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

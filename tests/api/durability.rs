@@ -1,7 +1,7 @@
 //! Nothing acknowledged is lost: the real `histo` binary is stopped while concurrent clients record
 //! (killed with SIGKILL, or asked to stop with SIGTERM, when it must also end cleanly), restarted,
 //! and every event it answered 200 for is there exactly once; and a database that cuts Histo's
-//! connections loses it no event either.
+//! connections, or stays locked too long, loses it no event either.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -185,4 +185,46 @@ async fn events_are_stored_after_the_database_cut_its_connections() {
     let (status, page) = app.get(&entries, Some(&reader)).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(2), "{page}");
+}
+
+/// SQLite locked by another program for longer than Histo waits for it (10 seconds): the events
+/// are refused with 503 and `Retry-After` (nothing acknowledged, so the client sends them again),
+/// and taken once the lock is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_locked_too_long_asks_to_retry_and_loses_nothing() {
+    use diesel::{Connection, RunQueryDsl};
+
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let mut other = diesel::SqliteConnection::establish(&app.db.url).expect("another connection");
+    diesel::sql_query("BEGIN EXCLUSIVE")
+        .execute(&mut other)
+        .expect("lock");
+    let batch = json!({"events": [event("vies", "success", "LYON", &in_month(months_ago(1)))]});
+    let answer = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(token("acme", "events:write"))
+        .json(&batch)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(answer.status().as_u16(), 503);
+    assert_eq!(
+        answer
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let body: serde_json::Value = answer.json().await.expect("body");
+    assert_eq!(body["error"], "the database is unavailable", "{body}");
+    diesel::sql_query("ROLLBACK")
+        .execute(&mut other)
+        .expect("unlock");
+    let (status, body) = app.record(&token("acme", "events:write"), &batch).await;
+    assert_eq!(
+        (status, &body),
+        (200, &json!({"accepted": 1, "duplicates": 0, "expired": 0}))
+    );
+    assert_eq!(app.stored_events("acme"), 1);
 }

@@ -197,3 +197,43 @@ impl Store {
             .map_err(|_| StoreError::TaskFailed)?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    use super::StoreError;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> StoreError {
+        StoreError::Query(Error::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn only_a_database_out_of_reach_is_worth_a_retry() {
+        let unavailable = [
+            StoreError::Connect(diesel::ConnectionError::BadConnection("refused".into())),
+            StoreError::WriterStopped,
+            StoreError::TaskFailed,
+            StoreError::Query(Error::BrokenTransactionManager),
+            database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+            database_error(DatabaseErrorKind::UnableToSendCommand, "no connection"),
+            database_error(DatabaseErrorKind::Unknown, "database is locked"),
+        ];
+        for error in &unavailable {
+            assert!(error.is_unavailable(), "{error:?}");
+        }
+        let histos_own = [
+            database_error(DatabaseErrorKind::UniqueViolation, "duplicate key"),
+            database_error(DatabaseErrorKind::Unknown, "no such column"),
+            StoreError::Query(Error::NotFound),
+            StoreError::BadRow("alert rule: unknown feature".into()),
+            StoreError::TooManySites { limit: 5 },
+        ];
+        for error in &histos_own {
+            assert!(!error.is_unavailable(), "{error:?}");
+        }
+    }
+}
