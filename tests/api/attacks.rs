@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{event, sign, token, Db, TestApp, KEEPING_PASSWORD, SECRET};
+use crate::helpers::{event, retry_after, sign, token, Db, TestApp, KEEPING_PASSWORD, SECRET};
 use histo_domain::{month_of, CompanyId, Scopes, TimeZone, UserCode};
 use histo_server::auth::claims_for;
 
@@ -691,13 +691,7 @@ async fn a_company_has_a_bounded_number_of_sites(db: Db) {
     assert_eq!(app.stored_events("crowd"), 5);
     // The list comes a page at a time, with the address of the next.
     let reader = token("acme", "logs:read");
-    let page = app
-        .client
-        .get(app.url("/api/v1/sites?limit=2"))
-        .bearer_auth(&reader)
-        .send()
-        .await
-        .expect("request");
+    let page = app.get_raw("/api/v1/sites?limit=2", &reader).await;
     assert_eq!(
         page.headers().get("link").and_then(|l| l.to_str().ok()),
         Some("</api/v1/sites?after=S2&limit=2>; rel=\"next\"")
@@ -708,13 +702,7 @@ async fn a_company_has_a_bounded_number_of_sites(db: Db) {
         ["S1", "S2"]
     );
     // The last page, full to its limit, names no next one.
-    let rest = app
-        .client
-        .get(app.url("/api/v1/sites?after=S2&limit=3"))
-        .bearer_auth(&reader)
-        .send()
-        .await
-        .expect("request");
+    let rest = app.get_raw("/api/v1/sites?after=S2&limit=3", &reader).await;
     assert!(rest.headers().get("link").is_none(), "{rest:?}");
     let codes: Vec<Value> = rest.json::<Vec<Value>>().await.expect("sites");
     assert_eq!(
@@ -859,40 +847,17 @@ async fn bodies_sent_too_slowly_are_cut_off() {
 async fn recording_turns_away_what_would_overfill_memory() {
     let app = TestApp::spawn_binary(Db::Sqlite, &["--max-pending-bytes", "1000000"], &[]);
     let writer = token("acme", "events:write");
-    let host = app.address.trim_start_matches("http://").to_owned();
     // One request holds 800,000 bytes of the budget while its body comes in.
-    let mut held = TcpStream::connect(&host).await.expect("connect");
-    held.write_all(
-        format!(
-            "POST /api/v1/events HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {writer}\r\nContent-Type: application/json\r\nContent-Length: 800000\r\n\r\n"
-        )
-        .as_bytes(),
-    )
-    .await
-    .expect("head");
-    held.write_all(b"{\"events\": [").await.expect("start");
+    let held = send_events(&app, Some(800_000), b"{\"events\": [", false).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Another large one does not fit: turned away at once, to come back later.
     let events: Vec<Value> = (0..2_000)
         .map(|_| event("email", "success", "LYON", &chrono::Utc::now().to_rfc3339()))
         .collect();
     let batch = json!({ "events": events });
-    let answer = app
-        .client
-        .post(app.url("/api/v1/events"))
-        .bearer_auth(&writer)
-        .json(&batch)
-        .send()
-        .await
-        .expect("request");
+    let answer = app.record_raw(&writer, &batch).await;
     assert_eq!(answer.status().as_u16(), 503);
-    assert_eq!(
-        answer
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after(&answer), Some("1"));
     // Small ones still fit beside it.
     let one = event("email", "success", "LYON", &chrono::Utc::now().to_rfc3339());
     assert_eq!(app.record(&writer, &one).await.0, 200);

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{event, in_month, months_ago, token, Db, HistoProcess, TestApp, TestDb};
+use crate::helpers::{
+    event, in_month, months_ago, retry_after, token, Db, HistoProcess, TestApp, TestDb,
+};
 
 /// How the server is stopped while the clients record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,28 +202,16 @@ async fn a_database_locked_too_long_asks_to_retry_and_loses_nothing() {
         .execute(&mut other)
         .expect("lock");
     let batch = json!({"events": [event("vies", "success", "LYON", &in_month(months_ago(1)))]});
-    let answer = app
-        .client
-        .post(app.url("/api/v1/events"))
-        .bearer_auth(token("acme", "events:write"))
-        .json(&batch)
-        .send()
-        .await
-        .expect("request");
+    let writer = token("acme", "events:write");
+    let answer = app.record_raw(&writer, &batch).await;
     assert_eq!(answer.status().as_u16(), 503);
-    assert_eq!(
-        answer
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after(&answer), Some("1"));
     let body: serde_json::Value = answer.json().await.expect("body");
     assert_eq!(body["error"], "the database is unavailable", "{body}");
     diesel::sql_query("ROLLBACK")
         .execute(&mut other)
         .expect("unlock");
-    let (status, body) = app.record(&token("acme", "events:write"), &batch).await;
+    let (status, body) = app.record(&writer, &batch).await;
     assert_eq!(
         (status, &body),
         (200, &json!({"accepted": 1, "duplicates": 0, "expired": 0}))

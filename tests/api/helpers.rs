@@ -531,6 +531,17 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The raw answer to recording `body`, for its headers.
+    pub async fn record_raw(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/events"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Hides a site as a user holding `sites:manage` does.
     pub async fn hide_site(&self, company: &str, site: &str) {
         let (status, body) = self
@@ -750,6 +761,14 @@ pub fn histo_command_with(
         input.write_all(stdin.as_bytes()).expect("stdin");
     }
     child.wait_with_output().expect("histo ends")
+}
+
+/// The `Retry-After` of an answer, if it has one.
+pub fn retry_after(response: &reqwest::Response) -> Option<&str> {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
 }
 
 pub async fn answer(response: reqwest::Response) -> (u16, Value) {
