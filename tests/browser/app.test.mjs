@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chartPoint, chartReady, chartSeries, launchChromium } from './histo.mjs';
-import { Y, cell, company, newPage, openHisto, shots, year } from './fixture.mjs';
+import { Y, cell, company, focusIsOn, newPage, openHisto, shots, year } from './fixture.mjs';
 
 let browser;
 const figures = {};
@@ -183,7 +183,7 @@ test('the chart by keyboard: arrows choose a segment, shown and announced, Enter
   await page.waitForSelector('#entries[data-state="ready"] tbody tr');
   assert.deepEqual(await page.locator('#entries tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)),
     ['error', 'error']);
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'entries-title', 'focus on the list opened');
+  await focusIsOn(page, '#entries-title', 'focus on the list opened');
   assert.match(page.url(), new RegExp(`period=${Y}-03&outcome=error`));
 });
 
@@ -199,7 +199,7 @@ test('the sites page: rename a site', async (t) => {
     ?.textContent === 'Lyon — Part-Dieu');
   const sites = await app.api('GET', '/api/v1/sites', manager);
   assert.equal(sites.json.find((site) => site.code === 'LYON').name, 'Lyon — Part-Dieu');
-  assert.equal(await page.evaluate(() => document.activeElement?.className), 'site-rename', 'the focus is back on the button');
+  await focusIsOn(page, '#sites-table tr[data-site="LYON"] .site-rename', 'the focus is back on the button');
   // An empty name is refused by the form itself, and nothing changes.
   await page.click('#sites-table tr[data-site="LYON"] .site-rename');
   await page.fill('#sites-table tr[data-site="LYON"] input[name="name"]', '');
@@ -269,7 +269,7 @@ test('the settings page: a wrong then a right admin password, the audit trail pa
   await page.fill('#retention-dialog input[name="admin_password"]', 'right-password');
   await page.click('#retention-dialog button[type="submit"]');
   await page.waitForSelector('#settings[data-retention="36"]');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'change-retention', 'the focus is back on the button');
+  await focusIsOn(page, '#change-retention', 'the focus is back on the button');
   await page.screenshot({ path: path.join(shots, '12-settings.png'), fullPage: true });
 
   // The audit trail, newest first, page after page until the API has no more.

@@ -164,3 +164,16 @@ export async function cell(page, period, outcome) {
     .getAttribute('data-count');
   return Number(count);
 }
+
+/**
+ * Waits until the focus is on the element `selector` matches: the app moves it on the frame after
+ * drawing what it opened, so reading it at once would race. Fails saying where the focus is instead.
+ */
+export async function focusIsOn(page, selector, message = 'the focus') {
+  try {
+    await page.waitForFunction((s) => document.activeElement?.matches(s), selector, { timeout: 5_000 });
+  } catch {
+    const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+    assert.fail(`${message}: expected on ${selector}, found on ${at}`);
+  }
+}

@@ -11,7 +11,8 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { launchChromium } from './histo.mjs';
 import {
-  axeViolations, company, desktop, lastMonth, newPage, openHisto, phone, shots, thisMonth, useLanguage,
+  axeViolations, company, desktop, focusIsOn, lastMonth, newPage, openHisto, phone, shots, thisMonth,
+  useLanguage,
 } from './fixture.mjs';
 
 let browser;
@@ -73,7 +74,7 @@ test('1. the admin password: the first set without a current one, then only with
     `Un mot de passe administrateur est déjà défini${NNBSP}: tapez-le dans «${NNBSP}Mot de passe actuel${NNBSP}».`);
   await submit('wrong-password', 'second-password', 'second-password');
   await says(page, '#admin-password-error', 'Mot de passe actuel incorrect.');
-  assert.equal(await page.evaluate(() => document.activeElement?.name), 'current_password', 'the focus is on the current password');
+  await focusIsOn(page, '[name="current_password"]', 'the focus is on the current password');
   assert.deepEqual(await auditRow(page, 'admin_password_refused'), ['ADMIN', 'Mot de passe administrateur refusé', '']);
   await page.screenshot({ path: path.join(shots, 'settings-admin-password-wrong.png'), fullPage: true });
   await submit('first-password', 'second-password', 'second-password');
@@ -113,7 +114,7 @@ test('2. the right to erasure: confirmed beforehand, refused with a wrong passwo
   await page.click(`${form} button[type="submit"]`);
   const warning = `Toutes les entrées du code utilisateur «${NNBSP}JDUPONT${NNBSP}» seront anonymisées (leur code devient ERASED). C’est définitif.`;
   await says(page, '#erasure-confirm p', warning);
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'erase-confirm');
+  await focusIsOn(page, '#erase-confirm');
   await page.screenshot({ path: path.join(shots, 'settings-erasure-confirm.png'), fullPage: true });
   // Cancelled: nothing sent.
   await page.click('#erasure-confirm button:not(#erase-confirm)');

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chartPoint, chartReady, chartSeries, launchChromium, settledSeries } from './histo.mjs';
 import {
-  Y, addMonths, cell, company, desktop, lastMonth, monthOf, newPage, openHisto, phone, shots, thisMonth,
-  useLanguage, year, zone,
+  Y, addMonths, cell, company, desktop, focusIsOn, lastMonth, monthOf, newPage, openHisto, phone, shots,
+  thisMonth, useLanguage, year, zone,
 } from './fixture.mjs';
 
 let browser;
@@ -295,8 +295,6 @@ test('7. by keyboard: a skip link, Escape, the focus never on the page body, a s
     const e = document.activeElement;
     return e === document.body ? 'body' : e.id || e.className || e.tagName;
   });
-  /** Waits until the element with this id has the focus (it moves once the page is drawn). */
-  const focusOn = (id) => page.waitForFunction((id) => document.activeElement?.id === id, id);
   await page.goto(`${app.base}/?feature=sms&granularity=month&year=${Y}#access_token=${app.token('logs:read sites:manage')}`);
   await chartReady(page);
   await page.keyboard.press('Tab');
@@ -305,22 +303,22 @@ test('7. by keyboard: a skip link, Escape, the focus never on the page body, a s
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Aller au graphique');
   await page.keyboard.press('Enter');
-  await focusOn('chart');
+  await focusIsOn(page, '#chart');
   // January's SMS: the list opens, "more" keeps the focus in the list, Escape closes it.
   await page.keyboard.press('Enter');
   await page.waitForSelector('#entries[data-state="ready"] tbody tr');
-  await focusOn('entries-title');
+  await focusIsOn(page, '#entries-title');
   await page.focus('#more-entries');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.activeElement === document.querySelectorAll('#entries tbody tr')[50]);
   await page.keyboard.press('Escape');
   await page.waitForSelector('#entries', { state: 'detached' });
-  await focusOn('chart');
+  await focusIsOn(page, '#chart');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#entries[data-state="ready"]');
   await page.click('#close-entries');
   await page.waitForSelector('#entries', { state: 'detached' });
-  await focusOn('chart');
+  await focusIsOn(page, '#chart');
   assert.notEqual(await focused(), 'body');
   // The site filter: Escape and a click elsewhere close it; its button names the sites chosen.
   await page.focus('#sites-button');
@@ -330,7 +328,7 @@ test('7. by keyboard: a skip link, Escape, the focus never on the page body, a s
   await page.keyboard.press('Escape');
   assert.equal(await page.getAttribute('#sites-button', 'aria-expanded'), 'false');
   assert.ok(!(await page.locator('#site-list').isVisible()));
-  await focusOn('sites-button');
+  await focusIsOn(page, '#sites-button');
   await page.click('#sites-button');
   await page.click('h1');
   assert.ok(!(await page.locator('#site-list').isVisible()), 'a click elsewhere closes the list');
