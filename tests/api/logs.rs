@@ -1,10 +1,12 @@
 //! The log entries behind a bar: every field shown, newest first, each entry exactly once when paging
-//! (also while new events arrive), and `purged` from the retention policy.
+//! (also while new events arrive, and when the export reads on from the page before), and `purged`
+//! from the retention policy.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use histo_domain::{month_of, TimeZone};
+use histo_domain::{month_of, CompanyId, Feature, Outcome, Period, SiteCode, TimeZone};
+use histo_store::{EntrySelection, NextPage, Store, StoreOptions};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
@@ -224,6 +226,72 @@ async fn paging_returns_each_entry_exactly_once(app: TestApp) {
     );
 }
 
+/// The export reads on from where its page before stopped, with what that page read ahead: whatever
+/// the page size, and wherever a page ends (inside a month, at its end, at a range's end), the pages
+/// hold the entries of the JSON pages, in their order.
+async fn pages_that_go_on_from_the_page_before_hold_every_entry_once(app: TestApp) {
+    let y = crate::helpers::last_year();
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut posted = events_of_last_year(&mut rng, 1_500);
+    for e in posted.iter_mut().step_by(3) {
+        e["site"] = json!("PARIS");
+    }
+    let (status, body) = app
+        .record(&token("acme", "events:write"), &json!({ "events": posted }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let store = Store::open(&app.db.url, StoreOptions::default()).expect("store");
+    let selection = |outcome: Option<Outcome>, sites: &[&str]| EntrySelection {
+        feature: Feature::parse("email").expect("feature"),
+        period: Period::parse(&y.to_string()).expect("period"),
+        outcome,
+        cause: None,
+        user: None,
+        sites: sites
+            .iter()
+            .map(|site| SiteCode::parse(site).expect("site"))
+            .collect(),
+    };
+    for (query, selection) in [
+        ("", selection(None, &[])),
+        ("&outcome=error", selection(Some(Outcome::Error), &[])),
+        ("&site=PARIS", selection(None, &["PARIS"])),
+        ("&site=LYON&site=PARIS", selection(None, &["LYON", "PARIS"])),
+    ] {
+        let expected: Vec<String> = read_all_pages(
+            &app,
+            &format!("/api/v1/logs?feature=email&period={y}{query}"),
+            500,
+            &mut rng,
+            false,
+        )
+        .await
+        .iter()
+        .map(|item| key(item).1)
+        .collect();
+        assert!(expected.len() > 400, "{query}: {}", expected.len());
+        for limit in [1, 7, 50, 333, 5_000] {
+            let (mut ids, mut next, mut pages) = (Vec::new(), None::<NextPage>, 0);
+            loop {
+                let company = CompanyId::parse("acme").expect("company");
+                let page = store
+                    .log_page(company, selection.clone(), next, limit)
+                    .await
+                    .expect("page");
+                pages += 1;
+                assert!(!page.entries.is_empty() && page.entries.len() <= limit);
+                ids.extend(page.entries.iter().map(|entry| entry.id.to_string()));
+                next = page.next;
+                if next.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(ids, expected, "{query}, pages of {limit}");
+            assert_eq!(pages, expected.len().div_ceil(limit), "{query}, {limit}");
+        }
+    }
+}
+
 async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestApp) {
     let y = crate::helpers::last_year();
     let reader = token("acme", "logs:read");
@@ -267,5 +335,6 @@ async fn purged_says_when_the_period_lies_before_the_retention_limit(app: TestAp
 crate::on_both_databases!(
     an_entry_shows_every_field_in_local_time,
     paging_returns_each_entry_exactly_once,
+    pages_that_go_on_from_the_page_before_hold_every_entry_once,
     purged_says_when_the_period_lies_before_the_retention_limit,
 );

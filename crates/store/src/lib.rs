@@ -33,8 +33,8 @@ pub use connection::{Backend, DatabaseUrl, DbConnection};
 pub use erasure::ERASED;
 pub use purge::PurgeReport;
 pub use read::{
-    CompanyView, EntryPage, EntryPosition, EntrySelection, SiteUsage, SiteUsageReport, StoredEntry,
-    Usage, UsageQuery, UsageReport,
+    CompanyView, EntryPage, EntryPosition, EntrySelection, NextPage, SiteUsage, SiteUsageReport,
+    StoredEntry, Usage, UsageQuery, UsageReport,
 };
 pub use recorder::RecordOutcome;
 pub use sites::{SiteChange, StoredSite};

@@ -117,11 +117,37 @@ impl StoredEntry {
 }
 
 /// A page of entries, newest first; `next` is set when more entries follow.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct EntryPage {
     pub company: CompanyView,
     pub entries: Vec<StoredEntry>,
-    pub next: Option<EntryPosition>,
+    pub next: Option<NextPage>,
+}
+
+/// Where the next page of a selection starts: after an entry (what a cursor says), and, when the
+/// same reader goes on (an export), with the rows that the page before read ahead of it, so that
+/// nothing is read twice.
+#[derive(Debug)]
+pub struct NextPage {
+    after: EntryPosition,
+    read_ahead: Option<Walk>,
+}
+
+impl NextPage {
+    /// The last entry before the page.
+    pub fn after(&self) -> EntryPosition {
+        self.after
+    }
+}
+
+impl From<EntryPosition> for NextPage {
+    /// The page after an entry, with nothing read ahead (a cursor brought back).
+    fn from(after: EntryPosition) -> NextPage {
+        NextPage {
+            after,
+            read_ahead: None,
+        }
+    }
 }
 
 impl Store {
@@ -166,25 +192,27 @@ impl Store {
         .await
     }
 
-    /// Up to `limit` entries of a selection, newest first, after `after` when given.
+    /// Up to `limit` entries of a selection, newest first: the first page, or the one `start` says.
     pub async fn log_page(
         &self,
         company: CompanyId,
         selection: EntrySelection,
-        after: Option<EntryPosition>,
+        start: Option<NextPage>,
         limit: usize,
     ) -> Result<EntryPage, StoreError> {
         let default_timezone = self.default_timezone;
         self.with_connection(move |conn| {
             let (company_view, sites) =
                 read_company(conn, &company, default_timezone, &selection.sites)?;
-            let mut entries = read_entries(conn, &company, &selection, &sites, after, limit + 1)?;
-            let next = if entries.len() > limit {
-                entries.truncate(limit);
-                entries.last().map(StoredEntry::position)
-            } else {
-                None
+            let ranges = ranges(&selection, &sites);
+            let reader = RangeReader {
+                company: &company,
+                selection: &selection,
+                sites: &sites,
+                ranges: &ranges,
+                after: start.as_ref().map(NextPage::after),
             };
+            let (entries, next) = reader.page(conn, start, limit)?;
             Ok(EntryPage {
                 company: company_view,
                 entries,
@@ -428,7 +456,7 @@ fn parse_cause(cause: &str) -> Result<Option<Cause>, StoreError> {
     }
 }
 
-#[derive(Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = events)]
 struct EntryRow {
     id: Vec<u8>,
@@ -493,120 +521,187 @@ const OUTCOME_UNINDEXED: &str = "(events.outcome || '')";
 const CAUSE_UNINDEXED: &str = "(events.cause || '')";
 const SITE_UNINDEXED: &str = "(events.site || '')";
 
-/// Up to `wanted` entries, newest first by (occurred_at, id). The walk goes one month at a time, from
-/// the newest month of the period (or the month of `after`) back; in each month the selection's
-/// [`ranges`] are merged, each read in its own order a few entries at a time.
-fn read_entries(
-    conn: &mut DbConnection,
-    company: &CompanyId,
-    selection: &EntrySelection,
-    sites: &SiteSelection,
+/// What a drill-down reads: a selection's [`ranges`] merged newest first by (occurred_at, id), one
+/// month at a time from the newest month of the period (or the month of `after`) back, each range
+/// read in its own order a few entries at a time.
+struct RangeReader<'a> {
+    company: &'a CompanyId,
+    selection: &'a EntrySelection,
+    sites: &'a SiteSelection,
+    ranges: &'a [Range<'a>],
+    /// The entry that the walk starts after.
     after: Option<EntryPosition>,
-    wanted: usize,
-) -> Result<Vec<StoredEntry>, StoreError> {
-    let (first, last) = selection.period.months();
-    let mut month = after.map_or(last, |position| position.month.min(last));
-    let mut entries = Vec::new();
-    let ranges = ranges(selection, sites);
-    // No range: every site asked for is hidden.
-    while !ranges.is_empty() && month >= first && entries.len() < wanted {
-        let remaining = wanted - entries.len();
-        // Each range is read a share of the entries still wanted at a time, and again once its
-        // share is used up, so that a merge reads little more than the page.
-        let share = (remaining / ranges.len()).max(50).min(remaining);
-        let start = after
-            .filter(|p| p.month == month)
-            .map(|p| (p.occurred_at, p.id));
-        let mut heads: Vec<(std::collections::VecDeque<EntryRow>, bool)> = Vec::new();
-        for range in &ranges {
-            let rows = read_range(conn, company, selection, sites, range, month, start, share)?;
-            let done = rows.len() < share;
-            heads.push((rows.into(), done));
+}
+
+/// Where a walk through the ranges stands: the month, and for each range the rows read and not yet
+/// taken, and whether the range holds no more of the month (empty: the month is not read yet).
+#[derive(Debug)]
+struct Walk {
+    month: Month,
+    heads: Vec<(std::collections::VecDeque<EntryRow>, bool)>,
+}
+
+impl RangeReader<'_> {
+    /// Up to `limit` entries after `start`, and where the next page starts when more follow. The
+    /// walk of the page before goes on where it stopped when `start` carries it.
+    fn page(
+        &self,
+        conn: &mut DbConnection,
+        start: Option<NextPage>,
+        limit: usize,
+    ) -> Result<(Vec<StoredEntry>, Option<NextPage>), StoreError> {
+        let (_, last) = self.selection.period.months();
+        let mut walk = start
+            .and_then(|start| start.read_ahead)
+            .filter(|walk| walk.heads.len() == self.ranges.len())
+            .unwrap_or(Walk {
+                month: self.after.map_or(last, |after| after.month.min(last)),
+                heads: Vec::new(),
+            });
+        let mut entries = Vec::new();
+        while entries.len() < limit {
+            match self.take(conn, &mut walk, limit - entries.len())? {
+                Some(row) => entries.push(entry(row)?),
+                None => break,
+            }
         }
-        while entries.len() < wanted {
-            // The newest head among the ranges.
-            let newest = heads
+        let more = self.newest(conn, &mut walk, 1)?.is_some();
+        let next = match entries.last() {
+            Some(last) if more => Some(NextPage {
+                after: last.position(),
+                read_ahead: Some(walk),
+            }),
+            _ => None,
+        };
+        Ok((entries, next))
+    }
+
+    /// Takes the newest row not yet taken. A range whose rows are all taken reads its next ones at
+    /// once, a share of the `wanted` entries still to come, so that a merge reads little more than
+    /// the page.
+    fn take(
+        &self,
+        conn: &mut DbConnection,
+        walk: &mut Walk,
+        wanted: usize,
+    ) -> Result<Option<EntryRow>, StoreError> {
+        let Some(n) = self.newest(conn, walk, wanted)? else {
+            return Ok(None);
+        };
+        let (rows, done) = &mut walk.heads[n];
+        let Some(row) = rows.pop_front() else {
+            return Ok(None);
+        };
+        if rows.is_empty() && !*done {
+            let id = Uuid::from_slice(&row.id).map_err(|_| bad_id(&row.id))?;
+            let share = self.share(wanted);
+            let more = self.read(
+                conn,
+                &self.ranges[n],
+                walk.month,
+                Some((row.occurred_at, id)),
+                share,
+            )?;
+            *done = more.len() < share;
+            rows.extend(more);
+        }
+        Ok(Some(row))
+    }
+
+    /// The range whose next row is the newest, reading the walk's month when it is not read yet and
+    /// going back a month while nothing is left; `None` once the period is done.
+    fn newest(
+        &self,
+        conn: &mut DbConnection,
+        walk: &mut Walk,
+        wanted: usize,
+    ) -> Result<Option<usize>, StoreError> {
+        let (first, _) = self.selection.period.months();
+        // No range: every site asked for is hidden.
+        while !self.ranges.is_empty() && walk.month >= first {
+            if walk.heads.is_empty() {
+                let start = self
+                    .after
+                    .filter(|after| after.month == walk.month)
+                    .map(|after| (after.occurred_at, after.id));
+                let share = self.share(wanted);
+                for range in self.ranges {
+                    let rows = self.read(conn, range, walk.month, start, share)?;
+                    let done = rows.len() < share;
+                    walk.heads.push((rows.into(), done));
+                }
+            }
+            let newest = walk
+                .heads
                 .iter()
                 .enumerate()
                 .filter_map(|(n, (rows, _))| rows.front().map(|row| (n, row)))
                 .max_by(|(_, a), (_, b)| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)))
                 .map(|(n, _)| n);
-            let Some(n) = newest else { break };
-            let (rows, done) = &mut heads[n];
-            let Some(row) = rows.pop_front() else { break };
-            if rows.is_empty() && !*done {
-                let id = Uuid::from_slice(&row.id).map_err(|_| bad_id(&row.id))?;
-                let more = read_range(
-                    conn,
-                    company,
-                    selection,
-                    sites,
-                    &ranges[n],
-                    month,
-                    Some((row.occurred_at, id)),
-                    share,
-                )?;
-                *done = more.len() < share;
-                rows.extend(more);
+            if newest.is_some() {
+                return Ok(newest);
             }
-            entries.push(entry(row)?);
+            walk.month = walk.month.plus(-1);
+            walk.heads.clear();
         }
-        month = month.plus(-1);
+        Ok(None)
     }
-    Ok(entries)
-}
 
-/// Up to `limit` entries of one range of one month, newest first, after `start` when given.
-#[allow(clippy::too_many_arguments)]
-fn read_range(
-    conn: &mut DbConnection,
-    company: &CompanyId,
-    selection: &EntrySelection,
-    sites: &SiteSelection,
-    range: &Range<'_>,
-    month: Month,
-    start: Option<(i64, Uuid)>,
-    limit: usize,
-) -> Result<Vec<EntryRow>, StoreError> {
-    let mut query = events::table
-        .filter(events::company_id.eq(company.as_str()))
-        .filter(events::feature.eq(selection.feature.code()))
-        .filter(events::month.eq(month.key()))
-        .into_boxed();
-    query = match range {
-        Range::User(user) => query.filter(events::user_code.eq(user.as_str())),
-        Range::Cause(cause) => query.filter(events::cause.eq(cause.code())),
-        Range::Outcome(outcome) => query.filter(events::outcome.eq(outcome.code())),
-        Range::StoredSite(site) => query.filter(events::site.eq(*site)),
-    };
-    if let (Some(outcome), false) = (selection.outcome, matches!(range, Range::Outcome(_))) {
-        query = query.filter(sql::<Text>(OUTCOME_UNINDEXED).eq(outcome.code()));
+    /// Rows read from a range at a time: its share of the entries wanted, at least 50.
+    fn share(&self, wanted: usize) -> usize {
+        (wanted / self.ranges.len()).max(50).min(wanted)
     }
-    if let (Some(cause), false) = (selection.cause, matches!(range, Range::Cause(_))) {
-        query = query.filter(sql::<Text>(CAUSE_UNINDEXED).eq(cause.code()));
-    }
-    query = match (range, sites) {
-        // The range is one of the sites chosen, none of them hidden: a second condition on the
-        // site would only make PostgreSQL think the range rare and sort all of it.
-        (Range::StoredSite(_), _) => query,
-        (_, SiteSelection::Only(chosen)) => {
-            query.filter(sql::<Text>(SITE_UNINDEXED).eq_any(chosen))
+
+    /// Up to `limit` entries of one range of one month, newest first, after `start` when given.
+    fn read(
+        &self,
+        conn: &mut DbConnection,
+        range: &Range<'_>,
+        month: Month,
+        start: Option<(i64, Uuid)>,
+        limit: usize,
+    ) -> Result<Vec<EntryRow>, StoreError> {
+        let (selection, sites) = (self.selection, self.sites);
+        let mut query = events::table
+            .filter(events::company_id.eq(self.company.as_str()))
+            .filter(events::feature.eq(selection.feature.code()))
+            .filter(events::month.eq(month.key()))
+            .into_boxed();
+        query = match range {
+            Range::User(user) => query.filter(events::user_code.eq(user.as_str())),
+            Range::Cause(cause) => query.filter(events::cause.eq(cause.code())),
+            Range::Outcome(outcome) => query.filter(events::outcome.eq(outcome.code())),
+            Range::StoredSite(site) => query.filter(events::site.eq(*site)),
+        };
+        if let (Some(outcome), false) = (selection.outcome, matches!(range, Range::Outcome(_))) {
+            query = query.filter(sql::<Text>(OUTCOME_UNINDEXED).eq(outcome.code()));
         }
-        (_, SiteSelection::Visible(_)) => only_selected_sites!(query, events::site, sites),
-    };
-    if let Some((occurred_at, id)) = start {
-        // (occurred_at, id) < start: written so that both databases range over the index.
-        query = query.filter(events::occurred_at.le(occurred_at)).filter(
-            events::occurred_at
-                .lt(occurred_at)
-                .or(events::id.lt(id.as_bytes().to_vec())),
-        );
+        if let (Some(cause), false) = (selection.cause, matches!(range, Range::Cause(_))) {
+            query = query.filter(sql::<Text>(CAUSE_UNINDEXED).eq(cause.code()));
+        }
+        query = match (range, sites) {
+            // The range is one of the sites chosen, none of them hidden: a second condition on the
+            // site would only make PostgreSQL think the range rare and sort all of it.
+            (Range::StoredSite(_), _) => query,
+            (_, SiteSelection::Only(chosen)) => {
+                query.filter(sql::<Text>(SITE_UNINDEXED).eq_any(chosen))
+            }
+            (_, SiteSelection::Visible(_)) => only_selected_sites!(query, events::site, sites),
+        };
+        if let Some((occurred_at, id)) = start {
+            // (occurred_at, id) < start: written so that both databases range over the index.
+            query = query.filter(events::occurred_at.le(occurred_at)).filter(
+                events::occurred_at
+                    .lt(occurred_at)
+                    .or(events::id.lt(id.as_bytes().to_vec())),
+            );
+        }
+        Ok(query
+            .order((events::occurred_at.desc(), events::id.desc()))
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .select(EntryRow::as_select())
+            .load(conn)?)
     }
-    Ok(query
-        .order((events::occurred_at.desc(), events::id.desc()))
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .select(EntryRow::as_select())
-        .load(conn)?)
 }
 
 fn bad_id(id: &[u8]) -> StoreError {

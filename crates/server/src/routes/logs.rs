@@ -12,7 +12,7 @@ use histo_api_types::{
     CsvQuery, ErrorBody, EventDetail, LogEntry, LogPage, LogsQuery, PageQuery, SiteFilter,
 };
 use histo_domain::{has_purged, Detail, Month, Period, TimeZone};
-use histo_store::{EntryPage, EntryPosition, StoreError, StoredEntry};
+use histo_store::{EntryPage, EntryPosition, NextPage, StoreError, StoredEntry};
 use uuid::Uuid;
 
 use crate::auth::{Authorized, LogsRead};
@@ -60,7 +60,8 @@ pub async fn logs(
         .cursor
         .as_deref()
         .map(|cursor| decode_cursor(cursor, selection.period))
-        .transpose()?;
+        .transpose()?
+        .map(NextPage::from);
     let period = selection.period;
     let page = state
         .store
@@ -68,7 +69,7 @@ pub async fn logs(
         .await?;
     Ok(HttpResponse::Ok().json(LogPage {
         items: items(&page),
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(|next| encode_cursor(next.after())),
         purged: has_purged(period, page.company.retained_from),
         retained_from: page.company.retained_from.to_string(),
     }))
@@ -115,23 +116,24 @@ pub async fn export(
         .log_page(company.clone(), selection.clone(), None, EXPORT_PAGE)
         .await?;
     let head = stream::once(std::future::ready(format.header(&HEADER_FR, &HEADER_EN)));
-    let pages = stream::try_unfold(Some(NextPage::Read(first)), move |next| {
+    let pages = stream::try_unfold(Some(ExportPage::Read(first)), move |next| {
         let (store, company, selection) = (store.clone(), company.clone(), selection.clone());
         async move {
-            let page = match next {
+            let mut page = match next {
                 None => return Ok(None),
-                Some(NextPage::Read(page)) => page,
-                Some(NextPage::Reading(reading)) => reading
+                Some(ExportPage::Read(page)) => page,
+                Some(ExportPage::Reading(reading)) => reading
                     .await
                     .map_err(|_| StoreError::TaskFailed)
                     .and_then(|read| read)
                     .map_err(ApiError::from)?,
             };
-            // The next page is read on the database's threads while this one is written out.
-            let following = page.next.map(|position| {
-                NextPage::Reading(tokio::spawn(async move {
+            // The next page is read on the database's threads while this one is written out,
+            // going on from what this one read ahead.
+            let following = page.next.take().map(|next| {
+                ExportPage::Reading(tokio::spawn(async move {
                     store
-                        .log_page(company, selection, Some(position), EXPORT_PAGE)
+                        .log_page(company, selection, Some(next), EXPORT_PAGE)
                         .await
                 }))
             });
@@ -152,7 +154,7 @@ pub async fn export(
 }
 
 /// The export's next page: already read, or being read.
-enum NextPage {
+enum ExportPage {
     Read(EntryPage),
     Reading(tokio::task::JoinHandle<Result<EntryPage, StoreError>>),
 }
