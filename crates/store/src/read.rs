@@ -205,14 +205,18 @@ impl Store {
             let (company_view, sites) =
                 read_company(conn, &company, default_timezone, &selection.sites)?;
             let ranges = ranges(&selection, &sites);
+            let (after, read_ahead) = match start {
+                Some(NextPage { after, read_ahead }) => (Some(after), read_ahead),
+                None => (None, None),
+            };
             let reader = RangeReader {
                 company: &company,
                 selection: &selection,
                 sites: &sites,
                 ranges: &ranges,
-                after: start.as_ref().map(NextPage::after),
+                after,
             };
-            let (entries, next) = reader.page(conn, start, limit)?;
+            let (entries, next) = reader.page(conn, read_ahead, limit)?;
             Ok(EntryPage {
                 company: company_view,
                 entries,
@@ -542,17 +546,16 @@ struct Walk {
 }
 
 impl RangeReader<'_> {
-    /// Up to `limit` entries after `start`, and where the next page starts when more follow. The
-    /// walk of the page before goes on where it stopped when `start` carries it.
+    /// Up to `limit` entries after `after`, and where the next page starts when more follow. The
+    /// walk of the page before goes on where it stopped when it was `read_ahead`.
     fn page(
         &self,
         conn: &mut DbConnection,
-        start: Option<NextPage>,
+        read_ahead: Option<Walk>,
         limit: usize,
     ) -> Result<(Vec<StoredEntry>, Option<NextPage>), StoreError> {
         let (_, last) = self.selection.period.months();
-        let mut walk = start
-            .and_then(|start| start.read_ahead)
+        let mut walk = read_ahead
             .filter(|walk| walk.heads.len() == self.ranges.len())
             .unwrap_or(Walk {
                 month: self.after.map_or(last, |after| after.month.min(last)),
