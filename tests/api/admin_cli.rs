@@ -13,14 +13,7 @@ async fn a_user_added_by_the_cli_signs_in_with_their_scopes(app: TestApp) {
         String::from_utf8_lossy(&output.stdout),
         "account JDUPONT of company acme added, scopes: logs:read\n"
     );
-    let sign_in = |company: &str, user: &str, password: &str| json!({"company": company, "user_code": user, "password": password});
-    let (status, answer) = app
-        .post(
-            "/api/v1/auth/token",
-            None,
-            &sign_in("acme", "JDUPONT", "jdupont's password"),
-        )
-        .await;
+    let (status, answer) = app.sign_in("acme", "JDUPONT", "jdupont's password").await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         (answer["token_type"].clone(), answer["expires_in"].clone()),
@@ -34,14 +27,14 @@ async fn a_user_added_by_the_cli_signs_in_with_their_scopes(app: TestApp) {
         .await;
     assert_eq!(status, 403, "the account has logs:read only");
 
-    for wrong in [
-        sign_in("acme", "JDUPONT", "not the password"),
-        sign_in("acme", "NOBODY", "jdupont's password"),
-        sign_in("other", "JDUPONT", "jdupont's password"),
-        sign_in("a b", "JDUPONT", "jdupont's password"),
+    for (company, user, password) in [
+        ("acme", "JDUPONT", "not the password"),
+        ("acme", "NOBODY", "jdupont's password"),
+        ("other", "JDUPONT", "jdupont's password"),
+        ("a b", "JDUPONT", "jdupont's password"),
     ] {
-        let (status, body) = app.post("/api/v1/auth/token", None, &wrong).await;
-        assert_eq!(status, 401, "{wrong}: {body}");
+        let (status, body) = app.sign_in(company, user, password).await;
+        assert_eq!(status, 401, "{company} {user} {password}: {body}");
     }
     let (status, body) = app
         .post("/api/v1/auth/token", None, &json!({"company": "acme"}))
@@ -53,11 +46,11 @@ async fn a_user_added_by_the_cli_signs_in_with_their_scopes(app: TestApp) {
 
     // Five wrong passwords in a row (one above): even the right one is refused for a while.
     for _ in 0..4 {
-        let wrong = sign_in("acme", "JDUPONT", "still not the password");
-        assert_eq!(app.post("/api/v1/auth/token", None, &wrong).await.0, 401);
+        let wrong = app.sign_in("acme", "JDUPONT", "still not the password");
+        assert_eq!(wrong.await.0, 401);
     }
-    let right = sign_in("acme", "JDUPONT", "jdupont's password");
-    assert_eq!(app.post("/api/v1/auth/token", None, &right).await.0, 429);
+    let right = app.sign_in("acme", "JDUPONT", "jdupont's password");
+    assert_eq!(right.await.0, 429);
 
     // Too short a password is refused.
     let output = app.histo(

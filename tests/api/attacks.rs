@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{event, retry_after, sign, token, Db, TestApp, KEEPING_PASSWORD, SECRET};
+use crate::helpers::{
+    event, retry_after, sign, sign_in_body, token, Db, TestApp, KEEPING_PASSWORD, SECRET,
+};
 use histo_domain::{month_of, CompanyId, Scopes, TimeZone, UserCode};
 use histo_server::auth::claims_for;
 
@@ -30,10 +32,6 @@ macro_rules! on_both {
             })+
         }
     };
-}
-
-fn sign_in_body(company: &str, user: &str, password: &str) -> Value {
-    json!({"company": company, "user_code": user, "password": password})
 }
 
 /// A client whose connections come from `address` (any 127.x.y.z is the loopback).
@@ -120,8 +118,8 @@ async fn a_flood_of_sign_ins_is_turned_away_and_reads_go_on() {
             );
             tokio::spawn(async move {
                 let answer = client.post(url).json(&body).send().await.expect("request");
-                let retry_after = answer.headers().get("retry-after").cloned();
-                (answer.status().as_u16(), retry_after)
+                let wait = retry_after(&answer).map(str::to_owned);
+                (answer.status().as_u16(), wait)
             })
         })
         .collect();

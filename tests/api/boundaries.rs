@@ -68,10 +68,10 @@ async fn each_wrong_password_waits_at_least_as_long_as_the_policy_says() {
     let app = TestApp::spawn(Db::Sqlite).await;
     app.add_user("acme", "JDUPONT", "logs:read", "jdupont's password");
     let slowdown = test_limits().wrong_passwords.slowdown;
-    let wrong = json!({"company": "acme", "user_code": "JDUPONT", "password": "a wrong guess"});
+    let wrong = || app.sign_in("acme", "JDUPONT", "a wrong guess");
     for n in 0..4u32 {
         let started = Instant::now();
-        let (status, _) = app.post("/api/v1/auth/token", None, &wrong).await;
+        let (status, _) = wrong().await;
         assert_eq!(status, 401);
         // A lower bound: the n-th wrong password in a row waits n slowdowns before its answer.
         assert!(
@@ -82,11 +82,12 @@ async fn each_wrong_password_waits_at_least_as_long_as_the_policy_says() {
         );
     }
     // The right one is answered without the wait, and starts the count again.
-    let right =
-        json!({"company": "acme", "user_code": "JDUPONT", "password": "jdupont's password"});
-    assert_eq!(app.post("/api/v1/auth/token", None, &right).await.0, 200);
+    assert_eq!(
+        app.sign_in("acme", "JDUPONT", "jdupont's password").await.0,
+        200
+    );
     let started = Instant::now();
-    assert_eq!(app.post("/api/v1/auth/token", None, &wrong).await.0, 401);
+    assert_eq!(wrong().await.0, 401);
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
@@ -95,31 +96,14 @@ async fn the_longest_password_signs_in_and_a_longer_one_is_not_even_counted() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let longest = "é".repeat(PASSWORD_MAX_CHARS);
     app.add_user("acme", "JDUPONT", "logs:read", &longest);
-    let sign_in =
-        |password: &str| json!({"company": "acme", "user_code": "JDUPONT", "password": password});
-    assert_eq!(
-        app.post("/api/v1/auth/token", None, &sign_in(&longest))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(app.sign_in("acme", "JDUPONT", &longest).await.0, 200);
     // More wrong passwords than lock an account out, each a character too long: refused
     // without being checked, so the account stays open.
     let longer = format!("{longest}é");
     for _ in 0..=test_limits().wrong_passwords.max_failures {
-        assert_eq!(
-            app.post("/api/v1/auth/token", None, &sign_in(&longer))
-                .await
-                .0,
-            401
-        );
+        assert_eq!(app.sign_in("acme", "JDUPONT", &longer).await.0, 401);
     }
-    assert_eq!(
-        app.post("/api/v1/auth/token", None, &sign_in(&longest))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(app.sign_in("acme", "JDUPONT", &longest).await.0, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

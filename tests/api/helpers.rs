@@ -16,7 +16,7 @@ use histo_server::alerts::AlertSettings;
 use histo_server::auth::claims_for;
 use histo_server::{Limits, ThrottlePolicy, TokenVerifier};
 use histo_store::{Backend, DatabaseUrl, Store, StoreOptions};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub const SECRET: &str = "histo-tests-secret-of-at-least-32-bytes!";
 
@@ -555,7 +555,17 @@ impl TestApp {
     }
 
     pub async fn record(&self, token: &str, body: &Value) -> (u16, Value) {
-        self.post("/api/v1/events", Some(token), body).await
+        answer(self.record_raw(token, body).await).await
+    }
+
+    /// Signs in with a password, as `POST /api/v1/auth/token`.
+    pub async fn sign_in(&self, company: &str, user: &str, password: &str) -> (u16, Value) {
+        self.post(
+            "/api/v1/auth/token",
+            None,
+            &sign_in_body(company, user, password),
+        )
+        .await
     }
 
     /// Events stored for a company.
@@ -761,6 +771,11 @@ pub fn histo_command_with(
         input.write_all(stdin.as_bytes()).expect("stdin");
     }
     child.wait_with_output().expect("histo ends")
+}
+
+/// The body of a sign-in (`POST /api/v1/auth/token`).
+pub fn sign_in_body(company: &str, user: &str, password: &str) -> Value {
+    json!({"company": company, "user_code": user, "password": password})
 }
 
 /// The `Retry-After` of an answer, if it has one.

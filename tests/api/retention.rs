@@ -5,7 +5,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::helpers::{event, in_month, months_ago, token, TestApp, TEST_LOCKOUT};
+use crate::helpers::{event, in_month, months_ago, retry_after, token, TestApp, TEST_LOCKOUT};
 
 const ADMIN_PASSWORD: &str = "retention admin password";
 
@@ -339,7 +339,7 @@ async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) 
         .await
         .expect("request");
     assert_eq!(response.status().as_u16(), 429);
-    assert!(response.headers().contains_key("retry-after"));
+    assert!(retry_after(&response).is_some());
     let reader = token("acme", "logs:read");
     assert_eq!(
         app.get("/api/v1/settings", Some(&reader)).await.1["retention_months"],
