@@ -1,6 +1,8 @@
 //! Who is calling: the bearer token is verified once, in one extractor, which hands the handler a
 //! `Caller` of one company holding the scope the route needs — or refuses with 401 or 403.
 
+mod remembered;
+
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
@@ -13,9 +15,14 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::AppState;
+use remembered::{Recalled, RememberedTokens};
 
 /// The shortest HS256 secret taken.
 pub const MIN_SECRET_BYTES: usize = 32;
+/// Seconds a token is still taken after its `exp` (and before its `nbf`), for clocks that differ.
+const LEEWAY: u64 = 30;
+/// Why a token past its `exp` is refused.
+const EXPIRED: &str = "it has expired";
 
 /// The claims of a token for `user` of `company` with `scopes`, valid from now for `lifetime`
 /// seconds.
@@ -51,6 +58,8 @@ pub struct TokenVerifier {
     signing_key: Option<EncodingKey>,
     issuer: Option<String>,
     audience: Option<String>,
+    /// Tokens that passed every check; forgotten when the checks change.
+    remembered: RememberedTokens,
 }
 
 /// A token signed by Histo carries the configured issuer and audience, so that its own verifier
@@ -95,7 +104,7 @@ impl TokenVerifier {
         validation.set_required_spec_claims(&["exp"]);
         validation.validate_aud = false;
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = LEEWAY;
         TokenVerifier {
             key,
             validation,
@@ -103,6 +112,7 @@ impl TokenVerifier {
             signing_key: None,
             issuer: None,
             audience: None,
+            remembered: RememberedTokens::default(),
         }
     }
 
@@ -111,6 +121,7 @@ impl TokenVerifier {
         self.issuer = Some(issuer.to_owned());
         self.validation.set_issuer(&[issuer]);
         self.validation.required_spec_claims.insert("iss".into());
+        self.remembered = RememberedTokens::default();
         self
     }
 
@@ -120,11 +131,13 @@ impl TokenVerifier {
         self.validation.set_audience(&[audience]);
         self.validation.validate_aud = true;
         self.validation.required_spec_claims.insert("aud".into());
+        self.remembered = RememberedTokens::default();
         self
     }
 
     pub fn with_rights(mut self, rights: HashMap<i64, Scope>) -> Self {
         self.rights = rights;
+        self.remembered = RememberedTokens::default();
         self
     }
 
@@ -146,14 +159,21 @@ impl TokenVerifier {
             .map_err(|_| KeyError::CannotSign)
     }
 
-    /// Checks the signature, the expiry and the claims of a token.
+    /// Checks the signature, the expiry and the claims of a token, or only the expiry of a token
+    /// that passed the others before.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let unauthorized = |why: &str| ApiError::Unauthorized(format!("invalid token: {why}"));
+        let now = chrono::Utc::now().timestamp();
+        match self.remembered.recall(token, now) {
+            Some(Recalled::Valid(caller)) => return Ok(caller),
+            Some(Recalled::Expired) => return Err(unauthorized(EXPIRED)),
+            None => {}
+        }
         let data = jsonwebtoken::decode::<TokenClaims>(token, &self.key, &self.validation)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind::*;
                 match e.kind() {
-                    ExpiredSignature => unauthorized("it has expired"),
+                    ExpiredSignature => unauthorized(EXPIRED),
                     InvalidSignature => unauthorized("bad signature"),
                     InvalidAlgorithm | InvalidAlgorithmName => {
                         unauthorized("unexpected signing algorithm")
@@ -177,12 +197,15 @@ impl TokenVerifier {
             (true, Some(iat)) => Some(iat),
             (true, None) => return Err(unauthorized("a password sign-in without 'iat'")),
         };
-        Ok(Caller {
+        let caller = Caller {
             company,
             user,
             scopes,
             signed_in_at,
-        })
+        };
+        let valid_until = claims.exp.saturating_add(LEEWAY as i64);
+        self.remembered.remember(token, &caller, valid_until, now);
+        Ok(caller)
     }
 }
 
@@ -342,6 +365,29 @@ mod tests {
             );
             assert!(!verifier.can_sign(), "a public key cannot sign in anyone");
         }
+    }
+
+    #[test]
+    fn a_token_verified_once_is_taken_again_but_not_a_changed_copy_of_it() {
+        let verifier = TokenVerifier::hs256(SECRET).unwrap();
+        let token = verifier.sign(&claims("events:write", None)).unwrap();
+        for _ in 0..2 {
+            let caller = verifier.verify(&token).unwrap();
+            assert_eq!(
+                (caller.company.as_str(), caller.user.as_str()),
+                ("acme", "u1")
+            );
+        }
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        let first = if signature.starts_with('A') { "B" } else { "A" };
+        let altered = format!("{signed}.{first}{}", &signature[1..]);
+        assert_eq!(refusal(&verifier, &altered), "invalid token: bad signature");
+        let other_claims = verifier.sign(&claims("logs:read", None)).unwrap();
+        let (other_signed, _) = other_claims.rsplit_once('.').unwrap();
+        assert_eq!(
+            refusal(&verifier, &format!("{other_signed}.{signature}")),
+            "invalid token: bad signature"
+        );
     }
 
     #[test]
