@@ -2,6 +2,8 @@
 //! the defaults as soon as anything names the company, and the transaction every administrative change
 //! runs in.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use histo_api_types::AuditAction;
@@ -95,36 +97,76 @@ pub(crate) fn company_transaction<T>(
     })
 }
 
-/// The company's settings; the defaults when it has stored nothing yet. A stored value that cannot be
-/// read is logged and replaced by the default, so that one bad row never locks a company out.
+/// The columns of a company's row that make its settings.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = companies)]
+struct SettingsRow {
+    timezone: String,
+    retention_months: i32,
+    last_purge_at: Option<i64>,
+    last_purge_removed: Option<i64>,
+    retained_from: Option<i32>,
+}
+
+/// The company's settings; the defaults when it has stored nothing yet.
 pub(crate) fn load_settings(
     conn: &mut DbConnection,
     company: &CompanyId,
     default_timezone: TimeZone,
 ) -> Result<CompanySettings, StoreError> {
-    type Row = (String, i32, Option<i64>, Option<i64>, Option<i32>);
-    let row: Option<Row> = companies::table
+    let row = companies::table
         .find(company.as_str())
-        .select((
-            companies::timezone,
-            companies::retention_months,
-            companies::last_purge_at,
-            companies::last_purge_removed,
-            companies::retained_from,
-        ))
+        .select(SettingsRow::as_select())
         .first(conn)
         .optional()?;
-    let Some((zone, months, purged_at, removed, purged_before)) = row else {
-        return Ok(CompanySettings {
+    Ok(settings_of(company, row, default_timezone))
+}
+
+/// The settings of stored companies, read in one statement under a shared lock on their rows,
+/// taken in key order: a change of `retained_from` (the purge) waits for it, and it waits for such
+/// a change. The defaults for a company not stored.
+pub(crate) fn shared_settings<'a>(
+    conn: &mut diesel::PgConnection,
+    ids: impl IntoIterator<Item = &'a CompanyId>,
+    default_timezone: TimeZone,
+) -> Result<HashMap<CompanyId, CompanySettings>, StoreError> {
+    let ids: Vec<&CompanyId> = ids.into_iter().collect();
+    let mut rows: HashMap<String, SettingsRow> = companies::table
+        .filter(companies::id.eq_any(ids.iter().map(|c| c.as_str())))
+        .order(companies::id)
+        .select((companies::id, SettingsRow::as_select()))
+        .for_share()
+        .load::<(String, SettingsRow)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ids
+        .into_iter()
+        .map(|company| {
+            let row = rows.remove(company.as_str());
+            (company.clone(), settings_of(company, row, default_timezone))
+        })
+        .collect())
+}
+
+/// The settings a company's row holds; the defaults without a row. A stored value that cannot be
+/// read is logged and replaced by the default, so that one bad row never locks a company out.
+fn settings_of(
+    company: &CompanyId,
+    row: Option<SettingsRow>,
+    default_timezone: TimeZone,
+) -> CompanySettings {
+    let Some(row) = row else {
+        return CompanySettings {
             timezone: default_timezone,
             retention: RetentionPolicy::default(),
             last_purge: None,
             purged_before: None,
-        });
+        };
     };
     let id = company.as_str();
-    Ok(CompanySettings {
-        timezone: TimeZone::parse(&zone).unwrap_or_else(|error| {
+    let months = row.retention_months;
+    CompanySettings {
+        timezone: TimeZone::parse(&row.timezone).unwrap_or_else(|error| {
             tracing::error!(company = id, %error, "stored time zone unreadable; using the default");
             default_timezone
         }),
@@ -139,13 +181,17 @@ pub(crate) fn load_settings(
                 );
                 RetentionPolicy::default()
             }),
-        last_purge: purged_at
+        last_purge: row
+            .last_purge_at
             .and_then(DateTime::from_timestamp_micros)
             .map(|at| PurgeRun {
                 at,
-                removed: removed.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                removed: row
+                    .last_purge_removed
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
             }),
-        purged_before: purged_before.and_then(|key| {
+        purged_before: row.retained_from.and_then(|key| {
             Month::from_key(key)
                 .inspect_err(|_| {
                     tracing::error!(
@@ -156,7 +202,7 @@ pub(crate) fn load_settings(
                 })
                 .ok()
         }),
-    })
+    }
 }
 
 impl Store {

@@ -10,7 +10,7 @@
 //! writer, between two groups. Closing the store lets the writer finish: it commits everything
 //! queued before the close, then stops, and the close returns once it has.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::company::CompanySettings;
 use crate::connection::{DatabaseUrl, DbConnection};
-use crate::schema::{companies, events, monthly_counts, monthly_totals, sites};
+use crate::schema::{events, monthly_counts, monthly_totals, sites};
 use crate::{with_backend, StoreError};
 
 /// Requests waiting for the writer; beyond this, requests wait before queueing (back-pressure).
@@ -359,16 +359,16 @@ impl<'a> JobInWork<'a> {
 /// The settings of each company of the group, creating the companies named for the first time. The
 /// transaction's first statement writes (creating a company, or finding it there), so that on
 /// SQLite it waits its turn for the write lock instead of failing once it has read. On PostgreSQL the
-/// company rows are then read under a shared lock, taken in key order, which a purge's change of
-/// `retained_from` waits for (and which waits for it).
+/// company rows are then read under a shared lock, which a purge's change of `retained_from` waits
+/// for (and which waits for it).
 fn company_settings(
     conn: &mut DbConnection,
     group: &[Job],
     default_timezone: TimeZone,
     now: DateTime<Utc>,
 ) -> Result<HashMap<CompanyId, CompanySettings>, StoreError> {
-    let companies: BTreeMap<&CompanyId, ()> = group.iter().map(|job| (&job.company, ())).collect();
-    for company in companies.keys() {
+    let companies: BTreeSet<&CompanyId> = group.iter().map(|job| &job.company).collect();
+    for company in &companies {
         crate::company::ensure_company(
             conn,
             company.as_str(),
@@ -376,22 +376,18 @@ fn company_settings(
             now.timestamp_micros(),
         )?;
     }
-    if let DbConnection::Postgres(c) = conn {
-        let ids: Vec<&str> = companies.keys().map(|c| c.as_str()).collect();
-        companies::table
-            .filter(companies::id.eq_any(ids))
-            .order(companies::id)
-            .select(companies::id)
-            .for_share()
-            .load::<String>(c)?;
+    match conn {
+        DbConnection::Postgres(c) => {
+            crate::company::shared_settings(c, companies, default_timezone)
+        }
+        DbConnection::Sqlite(_) => companies
+            .into_iter()
+            .map(|company| {
+                let settings = crate::company::load_settings(conn, company, default_timezone)?;
+                Ok((company.clone(), settings))
+            })
+            .collect(),
     }
-    companies
-        .into_keys()
-        .map(|company| {
-            let settings = crate::company::load_settings(conn, company, default_timezone)?;
-            Ok((company.clone(), settings))
-        })
-        .collect()
 }
 
 /// Decides which jobs may create the sites they name for the first time: a job that would take its
