@@ -367,8 +367,45 @@ async fn wrong_admin_passwords_are_locked_out_until_the_wait_ends(app: TestApp) 
     assert_eq!((status, &settings["retention_months"]), (200, &json!(6)));
 }
 
+/// Recording follows the settings as they are now, even when they were changed elsewhere (by
+/// another Histo process, or the administration's commands) since the company last recorded.
+async fn recording_follows_settings_changed_elsewhere_at_once(app: TestApp) {
+    app.keep_ten_years("acme").await;
+    let writer = token("acme", "events:write");
+    let record_of = |months: i32| {
+        let event = event("sms", "success", "LYON", &in_month(months_ago(months)));
+        let app = &app;
+        let writer = writer.clone();
+        async move { app.record(&writer, &event).await }
+    };
+    let taken = |accepted: u64, expired: u64| {
+        (
+            200,
+            json!({"accepted": accepted, "duplicates": 0, "expired": expired}),
+        )
+    };
+    assert_eq!(record_of(30).await, taken(1, 0));
+    app.db
+        .execute("UPDATE companies SET retention_months = 24 WHERE id = 'acme'");
+    assert_eq!(record_of(30).await, taken(0, 1), "the shorter period holds");
+    app.db
+        .execute("UPDATE companies SET retention_months = 120 WHERE id = 'acme'");
+    assert_eq!(record_of(30).await, taken(1, 0), "the longer period holds");
+    app.db.execute(&format!(
+        "UPDATE companies SET retained_from = {} WHERE id = 'acme'",
+        months_ago(29).key()
+    ));
+    assert_eq!(
+        record_of(30).await,
+        taken(0, 1),
+        "a purged month stays purged"
+    );
+    assert_eq!(record_of(29).await, taken(1, 0));
+}
+
 crate::on_both_databases!(
     a_preview_says_what_a_shorter_period_would_remove,
+    recording_follows_settings_changed_elsewhere_at_once,
     the_purge_removes_entries_past_the_retention_and_keeps_the_counts,
     recording_goes_on_during_a_purge_and_loses_nothing,
     wrong_admin_passwords_are_locked_out_until_the_wait_ends

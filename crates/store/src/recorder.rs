@@ -42,6 +42,8 @@ const COUNTS_PER_UPSERT: usize = 4_000;
 const SITES_PER_QUERY: usize = 1_000;
 /// Sites remembered as existing; beyond, the memory starts again (it only saves queries).
 const KNOWN_SITES: usize = 100_000;
+/// Companies whose settings the SQLite writer remembers; beyond, the memory starts again.
+const KNOWN_SETTINGS: usize = 10_000;
 
 /// How a request's events were taken: `accepted` newly stored, `duplicates` already there, `expired`
 /// dated before the oldest month the company keeps (neither stored nor counted).
@@ -94,6 +96,7 @@ impl Recorder {
             default_timezone,
             max_sites,
             known_sites: HashSet::new(),
+            known_settings: KnownSettings::default(),
         };
         let writer = std::thread::Builder::new()
             .name("histo-writer".into())
@@ -167,6 +170,7 @@ struct Writer {
     max_sites: usize,
     /// Sites known to exist, as (company, site).
     known_sites: HashSet<(String, String)>,
+    known_settings: KnownSettings,
 }
 
 /// What a transaction learnt, kept only once it committed.
@@ -195,6 +199,8 @@ impl Writer {
                             size = 0;
                         }
                         step(&mut self.conn);
+                        // The step may have changed settings, unseen by `PRAGMA data_version`.
+                        self.known_settings.forget();
                     }
                     // A closed queue still hands out what it holds, then ends the outer loop.
                     Message::Close => jobs.close(),
@@ -251,6 +257,7 @@ impl Writer {
             Ok(conn) => {
                 tracing::warn!("the writer's connection was cut; it has opened a new one");
                 self.conn = conn;
+                self.known_settings.forget();
                 true
             }
             Err(error) => {
@@ -271,13 +278,14 @@ impl Writer {
         let Writer {
             conn,
             known_sites,
+            known_settings,
             default_timezone,
             max_sites,
             ..
         } = self;
         let (results, learnt) = conn.transaction(|conn| {
             let mut learnt = Learnt::default();
-            let settings = company_settings(conn, group, *default_timezone, now)?;
+            let settings = company_settings(conn, group, *default_timezone, now, known_settings)?;
             let mut jobs: Vec<JobInWork> = group
                 .iter()
                 .map(|job| JobInWork::new(job, &settings[&job.company], now))
@@ -360,12 +368,14 @@ impl<'a> JobInWork<'a> {
 /// transaction's first statement writes (creating a company, or finding it there), so that on
 /// SQLite it waits its turn for the write lock instead of failing once it has read. On PostgreSQL the
 /// company rows are then read under a shared lock, which a purge's change of `retained_from` waits
-/// for (and which waits for it).
+/// for (and which waits for it); on SQLite, which has one writer at a time, from `known` when
+/// nothing has changed since.
 fn company_settings(
     conn: &mut DbConnection,
     group: &[Job],
     default_timezone: TimeZone,
     now: DateTime<Utc>,
+    known: &mut KnownSettings,
 ) -> Result<HashMap<CompanyId, CompanySettings>, StoreError> {
     let companies: BTreeSet<&CompanyId> = group.iter().map(|job| &job.company).collect();
     for company in &companies {
@@ -376,18 +386,71 @@ fn company_settings(
             now.timestamp_micros(),
         )?;
     }
-    match conn {
+    let c = match conn {
         DbConnection::Postgres(c) => {
-            crate::company::shared_settings(c, companies, default_timezone)
+            return crate::company::shared_settings(c, companies, default_timezone)
         }
-        DbConnection::Sqlite(_) => companies
-            .into_iter()
-            .map(|company| {
-                let settings = crate::company::load_settings(conn, company, default_timezone)?;
-                Ok((company.clone(), settings))
-            })
-            .collect(),
+        DbConnection::Sqlite(c) => c,
+    };
+    known.as_of(data_version(c)?);
+    companies
+        .into_iter()
+        .map(|company| {
+            let settings = match known.companies.get(company) {
+                Some(settings) => settings.clone(),
+                None => {
+                    let settings = crate::company::load_settings(conn, company, default_timezone)?;
+                    known.remember(company, &settings);
+                    settings
+                }
+            };
+            Ok((company.clone(), settings))
+        })
+        .collect()
+}
+
+/// The settings the SQLite writer read in earlier groups, with `PRAGMA data_version` as it was then.
+/// They hold while that number stays: it changes when any other connection (of this process, or
+/// of another one such as the administration's commands) commits, and the writer holds the write
+/// lock while it reads it. What the writer's own connection changes outside its groups (a step, a
+/// new connection) is not counted there, so the memory is forgotten then. Settings read in a
+/// transaction that fails are still right: nothing else committed in between.
+#[derive(Default)]
+struct KnownSettings {
+    data_version: Option<i64>,
+    companies: HashMap<CompanyId, CompanySettings>,
+}
+
+impl KnownSettings {
+    /// Forgets every company unless nothing was committed by others since `data_version`.
+    fn as_of(&mut self, data_version: i64) {
+        if self.data_version != Some(data_version) {
+            self.companies.clear();
+            self.data_version = Some(data_version);
+        }
     }
+
+    fn remember(&mut self, company: &CompanyId, settings: &CompanySettings) {
+        if self.companies.len() >= KNOWN_SETTINGS {
+            self.companies.clear();
+        }
+        self.companies.insert(company.clone(), settings.clone());
+    }
+
+    fn forget(&mut self) {
+        *self = KnownSettings::default();
+    }
+}
+
+/// SQLite's `PRAGMA data_version` on this connection: it changes when another connection commits.
+fn data_version(conn: &mut diesel::SqliteConnection) -> Result<i64, StoreError> {
+    #[derive(QueryableByName)]
+    struct DataVersion {
+        #[diesel(sql_type = BigInt)]
+        data_version: i64,
+    }
+    let version: DataVersion = diesel::sql_query("PRAGMA data_version").get_result(conn)?;
+    Ok(version.data_version)
 }
 
 /// Decides which jobs may create the sites they name for the first time: a job that would take its
@@ -813,4 +876,94 @@ fn add_counts(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use histo_domain::{month_of, Feature, Month, Outcome, SiteCode, UserCode};
+
+    use super::*;
+    use crate::{Store, StoreOptions};
+
+    fn event_of(month: Month) -> NewEvent {
+        use chrono::TimeZone as _;
+        NewEvent {
+            id: uuid::Uuid::now_v7(),
+            feature: Feature::Sms,
+            outcome: Outcome::Success,
+            cause: None,
+            site: SiteCode::parse("LYON").unwrap(),
+            user_code: UserCode::parse("JDUPONT").unwrap(),
+            occurred_at: Utc
+                .with_ymd_and_hms(month.year, month.month, 15, 12, 0, 0)
+                .unwrap(),
+            code: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_known_settings_last_while_no_one_else_commits_and_are_bounded() {
+        let mut known = KnownSettings::default();
+        let settings = CompanySettings {
+            timezone: TimeZone::default(),
+            retention: histo_domain::RetentionPolicy::default(),
+            last_purge: None,
+            purged_before: None,
+        };
+        known.as_of(7);
+        for n in 0..=KNOWN_SETTINGS {
+            known.remember(&CompanyId::parse(&format!("c{n}")).unwrap(), &settings);
+            assert!(known.companies.len() <= KNOWN_SETTINGS);
+        }
+        assert_eq!(known.companies.len(), 1, "full, the memory started again");
+        known.as_of(7);
+        assert_eq!(known.companies.len(), 1, "nothing committed elsewhere");
+        known.as_of(8);
+        assert_eq!(known.companies.len(), 0, "another connection committed");
+    }
+
+    /// A change of the settings made on the writer's own connection between two groups (a step of
+    /// the purge) is not counted by SQLite's `data_version`: the next group must read it all the
+    /// same.
+    #[test]
+    fn the_next_group_sees_settings_changed_by_a_step() {
+        let dir = std::env::temp_dir().join(format!("histo-writer-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(
+            &dir.join("histo.db").to_string_lossy(),
+            StoreOptions::default(),
+        )
+        .unwrap();
+        let acme = CompanyId::parse("acme").unwrap();
+        let month = month_of(Utc::now(), TimeZone::default()).plus(-3);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let recorded = |store: &Store| {
+            runtime
+                .block_on(store.record(acme.clone(), vec![event_of(month)]))
+                .unwrap()
+        };
+        assert_eq!(recorded(&store).accepted, 1);
+        let retained_from = month.plus(1).key();
+        runtime
+            .block_on(store.recorder.step(move |conn| {
+                diesel::update(crate::schema::companies::table)
+                    .set(crate::schema::companies::retained_from.eq(retained_from))
+                    .execute(conn)?;
+                Ok(())
+            }))
+            .unwrap();
+        assert_eq!(
+            recorded(&store),
+            RecordOutcome {
+                accepted: 0,
+                duplicates: 0,
+                expired: 1
+            }
+        );
+        store.close();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
