@@ -80,7 +80,7 @@ mutants:
 	mkdir -p $(CARGO_TARGET_DIR)/mutants
 	cargo mutants --package histo-domain --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/domain
 	cargo mutants --package histo-server --no-shuffle --profile mutants --output $(CARGO_TARGET_DIR)/mutants/server \
-		--file crates/server/src/throttle.rs --file crates/server/src/auth.rs \
+		--file crates/server/src/throttle.rs --file crates/server/src/auth.rs --file crates/server/src/auth/remembered.rs \
 		--file crates/server/src/alerts/webhook.rs
 
 ## mutants-http: the store's and the routes' mutants, judged by the HTTP tests that state their rules
