@@ -298,7 +298,50 @@ async fn a_request_the_database_refuses_does_not_sink_the_others(app: TestApp) {
     assert_eq!(app.counted_events("acme"), 23 * 50);
 }
 
+/// A batch naming thousands of counters (here 5,000 sites) moves each of them, and the monthly
+/// totals beside them, in full: on PostgreSQL they go in several statements.
+async fn a_batch_of_thousands_of_counters_is_counted_whole(app: TestApp) {
+    let y = crate::helpers::last_year();
+    let events: Vec<Value> = (0..10_000)
+        .map(|n| {
+            let outcome = if n % 3 == 0 { "error" } else { "success" };
+            let at = format!("{y}-{:02}-15T12:00:00Z", n % 12 + 1);
+            crate::helpers::event("sms", outcome, &format!("S{}", n % 5_000), &at)
+        })
+        .collect();
+    let writer = token("acme", "events:write");
+    assert_eq!(
+        app.record(&writer, &json!({ "events": events })).await,
+        (
+            200,
+            json!({"accepted": 10_000, "duplicates": 0, "expired": 0})
+        )
+    );
+    let number = |sql: &str| app.db.number(sql);
+    assert!(
+        number("SELECT COUNT(*) AS n FROM monthly_counts WHERE company_id = 'acme'") > 4_000,
+        "more counters than one statement takes"
+    );
+    assert_eq!(app.counted_events("acme"), 10_000);
+    assert_eq!(
+        number(
+            "SELECT CAST(SUM(count) AS BIGINT) AS n FROM monthly_totals WHERE company_id = 'acme'"
+        ),
+        10_000
+    );
+    let (status, stats) = app
+        .get(
+            &format!("/api/v1/stats?feature=sms&granularity=year&from={y}&to={y}"),
+            Some(&token("acme", "logs:read")),
+        )
+        .await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(stats["buckets"][0]["counts"]["error"], 3_334, "{stats}");
+    assert_eq!(stats["buckets"][0]["counts"]["success"], 6_666, "{stats}");
+}
+
 crate::on_both_databases!(
+    a_batch_of_thousands_of_counters_is_counted_whole,
     a_request_the_database_refuses_does_not_sink_the_others,
     one_event_is_stored_in_its_company_local_month,
     a_retried_batch_stores_nothing_twice,
